@@ -1,0 +1,60 @@
+// Lint enforces the layering of docs/ARCHITECTURE.md; the per-folder tsconfigs enforce it a second time
+// (runtime/shared sees neither Node nor the DOM). Do not relax these rules; add an exception with a reason.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const electronOnly = {
+  name: 'electron',
+  message: 'Only electron/ may import electron: the runtime and the renderer must run without it.',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'bench/results/**', 'renderer/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [{ group: ['electron/*'], message: electronOnly.message }] }],
+    },
+  },
+  {
+    // Logs go through one channel (runtime/logs/debug.ts); only the CLI talks to the terminal.
+    files: ['runtime/**/*.ts', 'runtime/**/*.cts'],
+    ignores: ['runtime/cli/**'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    // Shared code imports nothing from the runtime, Node or the browser.
+    files: ['runtime/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnly],
+        patterns: [
+          { group: ['node:*'], message: 'runtime/shared runs in the browser too: no Node built-ins.' },
+          { group: ['../*', '!../shared/*'], message: 'runtime/shared may import only from runtime/shared.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The renderer talks to the runtime only through the shared protocol (runtime/shared).
+    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronOnly],
+        patterns: [
+          { group: ['node:*'], message: 'The renderer runs in a browser: no Node built-ins.' },
+          { group: ['**/runtime/*', '!**/runtime/shared', '!**/runtime/shared/*'], message: 'The renderer may import only runtime/shared (the protocol and the error catalogue).' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['runtime/workers/hook.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

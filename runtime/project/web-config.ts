@@ -1,0 +1,114 @@
+// web.config: the parts the hosting runtime needs now (iisnode handlers, the <iisnode> element, appSettings).
+// IIS reads attribute names case-insensitively; element names are case-sensitive.
+import { cbError } from '../shared/errors.js';
+import { IISNODE_ATTRIBUTES, IISNODE_ATTRIBUTE_NAMES, describeType, parseAttributeValue } from './iisnode-schema.js';
+import type { IisnodeAttribute } from './iisnode-schema.js';
+import { attr, findPath, parseXml } from './xml.js';
+import type { XmlElement } from './xml.js';
+
+export interface Located<T> {
+  readonly value: T;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface HandlerMapping {
+  readonly name: string;
+  readonly path: string;
+  readonly verb: string;
+  readonly modules: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface WebConfig {
+  readonly file: string;
+  /** <handlers> entries after <remove>/<clear>, in order. */
+  readonly handlers: HandlerMapping[];
+  /** Attributes set on <iisnode>, already type-checked. */
+  readonly iisnode: Partial<Record<IisnodeAttribute, Located<boolean | number | string>>>;
+  /** appSettings in document order; empty keys are already skipped (iisnode does the same). */
+  readonly appSettings: Array<{ key: string; value: string }>;
+}
+
+export function parseWebConfig(text: string, file: string): WebConfig {
+  const root = parseXml(text, file);
+  if (root.name !== 'configuration') {
+    throw cbError('CB_ERR_CONFIG_XML', { file, line: root.line, column: root.column, detail: `the root element is <${root.name}>; expected <configuration>` });
+  }
+  const ws = findPath(root, 'system.webServer');
+  return {
+    file,
+    handlers: readHandlers(findPath(ws, 'handlers')),
+    iisnode: readIisnode(findPath(ws, 'iisnode'), file),
+    appSettings: readAppSettings(findPath(root, 'appSettings')),
+  };
+}
+
+function readHandlers(el: XmlElement | undefined): HandlerMapping[] {
+  let list: HandlerMapping[] = [];
+  for (const c of el?.children ?? []) {
+    if (c.name === 'clear') list = [];
+    else if (c.name === 'remove') list = list.filter((h) => h.name !== (attr(c, 'name') ?? ''));
+    else if (c.name === 'add') {
+      list.push({
+        name: attr(c, 'name') ?? '',
+        path: attr(c, 'path') ?? '',
+        verb: attr(c, 'verb') ?? '*',
+        modules: attr(c, 'modules') ?? '',
+        line: c.line,
+        column: c.column,
+      });
+    }
+  }
+  return list;
+}
+
+const byLowerName = new Map(IISNODE_ATTRIBUTE_NAMES.map((n) => [n.toLowerCase(), n]));
+
+function readIisnode(el: XmlElement | undefined, file: string): WebConfig['iisnode'] {
+  const out: WebConfig['iisnode'] = {};
+  if (!el) return out;
+  for (const [rawName, text] of Object.entries(el.attributes)) {
+    const name = byLowerName.get(rawName.toLowerCase());
+    const where = { file, line: el.line, column: el.column, element: 'iisnode', attribute: rawName, value: text };
+    if (!name) {
+      // IIS rejects attributes its schema does not declare (iisnode functional test 116).
+      throw cbError('CB_ERR_CONFIG_ATTRIBUTE', { ...where, expected: 'one of the iisnode attributes (see docs/iisnode.md); this one is unknown' });
+    }
+    const value = parseAttributeValue(name, text);
+    if (value === undefined) throw cbError('CB_ERR_CONFIG_ATTRIBUTE', { ...where, expected: describeType(name) });
+    if (IISNODE_ATTRIBUTES[name].type === 'string' && name === 'debuggerPortRange' && !isPortRange(text)) {
+      throw cbError('CB_ERR_CONFIG_ATTRIBUTE', { ...where, expected: 'a range like 5058-6058 within 1025-65535' });
+    }
+    out[name] = { value, line: el.line, column: el.column };
+  }
+  return out;
+}
+
+export function isPortRange(text: string): boolean {
+  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
+  if (!m) return false;
+  const lo = Number(m[1]);
+  const hi = Number(m[2]);
+  return lo >= 1025 && hi <= 65535 && lo <= hi;
+}
+
+function readAppSettings(el: XmlElement | undefined): WebConfig['appSettings'] {
+  let list: Array<{ key: string; value: string }> = [];
+  for (const c of el?.children ?? []) {
+    if (c.name === 'clear') list = [];
+    else if (c.name === 'remove') list = list.filter((s) => s.key !== attr(c, 'key'));
+    else if (c.name === 'add') {
+      const key = attr(c, 'key') ?? '';
+      if (key !== '') list.push({ key, value: attr(c, 'value') ?? '' });
+    }
+  }
+  return list;
+}
+
+/** The iisnode handler mappings (modules="iisnode"). */
+export function iisnodeHandlers(config: WebConfig): HandlerMapping[] {
+  return config.handlers.filter((h) => h.modules.toLowerCase() === 'iisnode');
+}
+
