@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Logs go through one channel (runtime/logs/debug.ts); only the CLI talks to the terminal.
-    files: ['runtime/**/*.ts', 'runtime/**/*.cts'],
+    files: ["runtime/**/*.ts", "runtime/**/*.cjs"],
     ignores: ['runtime/cli/**'],
     rules: { 'no-console': 'error' },
   },
@@ -54,7 +54,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['runtime/workers/hook.cts'],
+    files: ['runtime/workers/hook.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

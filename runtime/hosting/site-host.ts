@@ -1,0 +1,264 @@
+// Hosts one project folder the way iisnode on Azure does: front end → instance (queue, dispatch) → workers,
+// with log capture, file watching for auto-update, and sampled stats. This is the runtime API the control
+// API and the CLI use; it knows nothing of either.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cbError } from '../shared/errors.js';
+import { LogCapture } from '../logs/log-capture.js';
+import { LogStore } from '../logs/log-store.js';
+import type { ProjectModel } from '../project/load-project.js';
+import { splitCommandLine } from '../workers/command-line.js';
+import { StatsSampler } from '../workers/stats.js';
+import { watchFiles } from '../workers/watch.js';
+import type { Watcher } from '../workers/watch.js';
+import { WorkerGroup } from '../workers/worker-group.js';
+import type { GroupState } from '../workers/worker-group.js';
+import type { WorkerState } from '../workers/worker-state.js';
+import { startFrontEnd } from './front-end.js';
+import type { FrontEnd } from './front-end.js';
+import { Instance } from './instance.js';
+import type { RequestRecord } from './instance.js';
+
+export interface SiteHostOptions {
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  /** 0 picks a free port. @default 8080 */
+  readonly port?: number;
+  /** Overrides nodeProcessCountPerApplication; 0 = one per logical core. */
+  readonly workers?: number;
+  /** Requests that may wait for a worker. @default 1000 */
+  readonly queueLength?: number;
+  /** How long a request may wait for a worker. @default 30000 */
+  readonly queueTimeoutMs?: number;
+  /** "pipe" (PORT is a socket path, as iisnode) or "tcp" (PORT is a number). @default "pipe" */
+  readonly workerPort?: 'pipe' | 'tcp';
+  /** Preload the worker hook. @default true */
+  readonly hook?: boolean;
+  /** Name of the instance in logs and pages. @default "local" */
+  readonly instanceName?: string;
+  /** After SIGTERM, how long a worker may take to exit before SIGKILL. @default 5000 */
+  readonly killTimeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface WorkerView {
+  readonly id: string;
+  readonly ordinal: number;
+  readonly generation: number;
+  readonly pid: number | undefined;
+  readonly state: WorkerState;
+  readonly cpu: number | undefined;
+  readonly rss: number | undefined;
+  readonly active: number;
+  readonly total: number;
+  readonly startedAt: number;
+  readonly exitCode: number | null | undefined;
+}
+
+export interface SiteSnapshot {
+  readonly url: string;
+  readonly folder: string;
+  readonly entry: string;
+  readonly instance: string;
+  readonly state: GroupState;
+  readonly generation: number;
+  readonly workerCount: number;
+  readonly queued: number;
+  readonly workers: WorkerView[];
+  readonly lastExitCodes: Readonly<Record<number, number | null>>;
+}
+
+const HOOK = fileURLToPath(new URL('../workers/hook.cjs', import.meta.url));
+
+export class SiteHost {
+  readonly logs = new LogStore();
+  readonly requests: RequestRecord[] = [];
+  readonly #requestListeners = new Set<(r: RequestRecord) => void>();
+  readonly capture: LogCapture;
+  readonly group: WorkerGroup;
+  readonly instance: Instance;
+  readonly #stats: StatsSampler;
+  readonly #socketDir: string;
+  readonly #lastExit = new Map<number, number | null>();
+  #frontEnd: FrontEnd | undefined;
+  #watcher: Watcher | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly project: ProjectModel,
+    readonly options: SiteHostOptions = {},
+  ) {
+    const s = project.settings;
+    const name = options.instanceName ?? 'local';
+    this.#socketDir = mkdtempSync(path.join(os.tmpdir(), 'cb-'));
+    this.capture = new LogCapture(this.logs, {
+      enabled: s.loggingEnabled,
+      directory: path.resolve(project.appRoot, s.logDirectory),
+      maxLogFileSizeInKB: s.maxLogFileSizeInKB,
+      maxTotalLogFileSizeInKB: s.maxTotalLogFileSizeInKB,
+      maxLogFiles: s.maxLogFiles,
+    });
+    const requested = options.workers ?? s.nodeProcessCountPerApplication;
+    const [command, ...commandArgs] = splitCommandLine(s.nodeProcessCommandLine);
+    if (command === undefined) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'nodeProcessCommandLine', value: s.nodeProcessCommandLine, expected: 'a command such as node' });
+    const hook = options.hook ?? true;
+    this.group = new WorkerGroup({
+      instance: name,
+      count: requested === 0 ? os.availableParallelism() : requested,
+      portMode: options.workerPort ?? 'pipe',
+      socketDir: this.#socketDir,
+      gracefulShutdownTimeoutMs: s.gracefulShutdownTimeout,
+      killTimeoutMs: options.killTimeoutMs ?? 5000,
+      spec: {
+        command,
+        args: [...commandArgs, ...(hook ? ['--require', HOOK] : []), ...project.entry.nodeArgs, project.entry.script, ...project.entry.scriptArgs],
+        cwd: project.appRoot,
+        env: workerEnvironment(project, name, options.env ?? process.env),
+        startTimeoutMs: Math.max(1000, s.maxNamedPipeConnectionRetry * s.namedPipeConnectionRetryDelay),
+      },
+    });
+    this.group.on('spawned', (worker, child) => {
+      const meta = { instance: name, worker: worker.id, pid: child.pid ?? 0 };
+      if (child.stdout) this.capture.attach(child.stdout, { ...meta, stream: 'stdout' });
+      if (child.stderr) this.capture.attach(child.stderr, { ...meta, stream: 'stderr' });
+    });
+    this.group.on('exited', (worker, exit) => {
+      if (worker.pid !== undefined) {
+        this.#lastExit.set(worker.ordinal, exit.code);
+        // Keep a crashed worker's stderr around long enough for its error pages.
+        const pid = worker.pid;
+        setTimeout(() => this.capture.forget(pid), 60_000).unref();
+      }
+    });
+    this.instance = new Instance({
+      name,
+      group: this.group,
+      maxConcurrentRequestsPerProcess: s.maxConcurrentRequestsPerProcess,
+      queueLength: options.queueLength ?? 1000,
+      queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
+      enableXFF: s.enableXFF,
+      devErrorsEnabled: s.devErrorsEnabled,
+      maxReplayBodyBytes: 64 * 1024,
+      pooledConnectionAgeMs: s.maxNamedPipePooledConnectionAge,
+      stderrTail: (pid) => this.capture.stderrTail(pid),
+      onRequest: (r) => this.#onRequest(r),
+    });
+    this.#stats = new StatsSampler(() => this.group.workers.map((w) => w.pid).filter((p): p is number => p !== undefined));
+  }
+
+  get url(): string {
+    return this.#frontEnd?.url ?? '';
+  }
+
+  /** Starts workers and the listener; resolves when the listener is bound (workers may still be starting). */
+  async start(): Promise<void> {
+    this.group.start();
+    try {
+      this.#frontEnd = await startFrontEnd(this.instance, {
+        host: this.options.host ?? '127.0.0.1',
+        port: this.options.port ?? 8080,
+        maxHeaderSize: this.project.settings.maxRequestBufferSize,
+      });
+    } catch (err) {
+      await this.group.stop(0);
+      throw err;
+    }
+    this.#watcher = watchFiles({ root: this.project.appRoot, watchedFiles: this.project.settings.watchedFiles, onChange: () => this.recycle() });
+    this.#stats.start();
+  }
+
+  /** Resolves when every worker of the current generation is ready (or the group failed). */
+  whenReady(): Promise<GroupState> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const g = this.group;
+        if (g.state === 'failed' || g.state === 'stopped' || (g.state === 'running' && g.routable.length === g.count && !g.recycling)) {
+          g.off('routable', check);
+          g.off('state', check);
+          resolve(g.state);
+        }
+      };
+      this.group.on('routable', check);
+      this.group.on('state', check);
+      check();
+    });
+  }
+
+  /** The watcher's initial scan is done: file changes from now on recycle. */
+  async watching(): Promise<void> {
+    await this.#watcher?.ready;
+  }
+
+  recycle(): void {
+    this.group.recycle();
+  }
+
+  killWorker(id: string): boolean {
+    return this.group.kill(id);
+  }
+
+  setWorkerCount(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'workers', value: n, expected: 'a whole number of at least 1' });
+    this.group.setCount(n);
+  }
+
+  subscribeRequests(listener: (r: RequestRecord) => void): () => void {
+    this.#requestListeners.add(listener);
+    return () => this.#requestListeners.delete(listener);
+  }
+
+  snapshot(): SiteSnapshot {
+    const g = this.group;
+    return {
+      url: this.url,
+      folder: this.project.folder,
+      entry: this.project.entry.script,
+      instance: this.instance.options.name,
+      state: g.state,
+      generation: g.generation,
+      workerCount: g.count,
+      queued: this.instance.queued,
+      workers: g.workers.map((w) => {
+        const sample = w.pid === undefined ? undefined : this.#stats.samples.get(w.pid);
+        return { id: w.id, ordinal: w.ordinal, generation: w.generation, pid: w.pid, state: w.state, cpu: sample?.cpu, rss: sample?.rss, active: w.active, total: w.total, startedAt: w.startedAt, exitCode: w.exitInfo?.code };
+      }),
+      lastExitCodes: Object.fromEntries(this.#lastExit),
+    };
+  }
+
+  /** Stop accepting, let in-flight requests finish for up to drainMs, stop the workers, flush logs. */
+  stop(drainMs = 2000): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#stats.stop();
+      await this.#watcher?.close();
+      const closing = this.#frontEnd?.close();
+      await this.group.stop(drainMs);
+      await this.instance.close();
+      await closing;
+      await this.capture.close();
+      rmSync(this.#socketDir, { recursive: true, force: true });
+    })();
+    return this.#stopping;
+  }
+
+  #onRequest(r: RequestRecord): void {
+    this.requests.push(r);
+    if (this.requests.length > 10_000) this.requests.splice(0, this.requests.length - 5_000);
+    for (const l of this.#requestListeners) l(r);
+  }
+}
+
+/** What a worker sees: the user's environment, overridden (not appended, unlike iisnode) by ours. */
+export function workerEnvironment(project: ProjectModel, instance: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, ...project.appSettings };
+  const nodeEnv = project.settings.node_env;
+  if (nodeEnv !== '' && nodeEnv.toLowerCase() !== '%node_env%') env.NODE_ENV = nodeEnv;
+  // Apps test for IISNODE_VERSION to know they run under iisnode; they do here too.
+  env.IISNODE_VERSION = '0.2.27';
+  env.CLOUDBENCH_WORKER = '1';
+  env.CLOUDBENCH_INSTANCE = instance;
+  if (process.platform === 'win32' && env.NODE_PENDING_PIPE_INSTANCES === undefined) env.NODE_PENDING_PIPE_INSTANCES = '5000';
+  return env;
+}
