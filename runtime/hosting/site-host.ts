@@ -142,6 +142,7 @@ export class SiteHost {
       devErrorsEnabled: s.devErrorsEnabled,
       maxReplayBodyBytes: 64 * 1024,
       pooledConnectionAgeMs: s.maxNamedPipePooledConnectionAge,
+      maxHeadSize: s.maxRequestBufferSize,
       stderrTail: (pid) => this.capture.stderrTail(pid),
       onRequest: (r) => this.#onRequest(r),
     });
@@ -235,7 +236,7 @@ export class SiteHost {
       await this.#watcher?.close();
       const closing = this.#frontEnd?.close();
       await this.group.stop(drainMs);
-      await this.instance.close();
+      this.instance.close();
       await closing;
       await this.capture.close();
       rmSync(this.#socketDir, { recursive: true, force: true });
