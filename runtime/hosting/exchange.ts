@@ -155,6 +155,7 @@ export class Exchange implements Waiting, UpstreamListener {
     let forwardedFor: string | undefined;
     let hasProto = false;
     let upgradeValue = '';
+    let hasHost = false;
     let text = `${h.method} ${h.url} HTTP/1.1\r\n`;
     const headers = h.headers;
     for (let i = 0; i < headers.length; i += 2) {
@@ -170,8 +171,11 @@ export class Exchange implements Waiting, UpstreamListener {
         continue;
       }
       if (xff && lower === 'x-forwarded-proto') hasProto = true;
+      if (lower === 'host') hasHost = true;
       text += `${name}: ${value}\r\n`;
     }
+    // Workers get HTTP/1.1, which requires Host; an HTTP/1.0 client may have sent none.
+    if (!hasHost) text += `Host: ${this.client.socket.localAddress}:${this.client.socket.localPort}\r\n`;
     if (xff) {
       text += `X-Forwarded-For: ${appendForwardedFor(forwardedFor, this.client.socket.remoteAddress ?? '')}\r\n`;
       if (!hasProto) text += 'X-Forwarded-Proto: http\r\n';
