@@ -111,6 +111,13 @@ async function serve(rest: string[], isStart: boolean): Promise<number> {
     workerPort,
     hook: !values['no-hook'],
   });
+  const say = (text: string): boolean => process.stdout.write(`cloudbench: ${text}\n`);
+  host.events.on('recycling', ({ generation, files }) => say(`${files.length > 0 ? `${files.join(', ')} changed: ` : ''}recycling to generation ${generation}`));
+  host.events.on('serving', ({ generation }) => generation > 1 && say(`generation ${generation} is serving`));
+  host.events.on('worker.exited', (w) => {
+    if (!w.expected) say(`worker #${w.ordinal} (pid ${w.pid}) exited ${w.signal ? `on ${w.signal}` : `with code ${w.code}`}`);
+  });
+  host.events.on('failed', ({ message }) => say(`the app keeps failing to start (${message}); Cloudbench stopped restarting it. Save a fix to try again.`));
   host.logs.subscribe((batch) => {
     for (const r of batch) (r.stream === 'stderr' ? process.stderr : process.stdout).write(`[${r.worker}:${r.pid}] ${r.text}\n`);
   });

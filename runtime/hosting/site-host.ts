@@ -1,6 +1,7 @@
 // Hosts one project folder the way iisnode on Azure does: front end → instance (queue, dispatch) → workers,
 // with log capture, file watching for auto-update, and sampled stats. This is the runtime API the control
 // API and the CLI use; it knows nothing of either.
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,9 +71,18 @@ export interface SiteSnapshot {
   readonly lastExitCodes: Readonly<Record<number, number | null>>;
 }
 
+/** What happens to the site, for the CLI and (later) the control API's event stream. */
+export interface SiteEventMap {
+  recycling: [info: { generation: number; files: string[] }];
+  serving: [info: { generation: number }];
+  'worker.exited': [info: { id: string; ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }];
+  failed: [info: { message: string }];
+}
+
 const HOOK = fileURLToPath(new URL('../workers/hook.cjs', import.meta.url));
 
 export class SiteHost {
+  readonly events = new EventEmitter<SiteEventMap>();
   readonly logs = new LogStore();
   readonly requests: RequestRecord[] = [];
   readonly #requestListeners = new Set<(r: RequestRecord) => void>();
@@ -124,7 +134,19 @@ export class SiteHost {
       if (child.stdout) this.capture.attach(child.stdout, { ...meta, stream: 'stdout' });
       if (child.stderr) this.capture.attach(child.stderr, { ...meta, stream: 'stderr' });
     });
+    this.group.on('state', (state) => {
+      if (state === 'failed') this.events.emit('failed', { message: this.group.failure?.exit.error?.message ?? this.group.failure?.worker.startError?.message ?? 'the workers keep exiting at start-up' });
+    });
+    let servingGeneration = 0;
+    this.group.on('routable', () => {
+      const ready = this.group.routable[0];
+      if (ready && ready.generation !== servingGeneration) {
+        servingGeneration = ready.generation;
+        this.events.emit('serving', { generation: ready.generation });
+      }
+    });
     this.group.on('exited', (worker, exit) => {
+      this.events.emit('worker.exited', { id: worker.id, ordinal: worker.ordinal, pid: worker.pid, code: exit.code, signal: exit.signal, expected: exit.expected });
       if (worker.pid !== undefined) {
         this.#lastExit.set(worker.ordinal, exit.code);
         // Keep a crashed worker's stderr around long enough for its error pages.
@@ -166,7 +188,7 @@ export class SiteHost {
       await this.group.stop(0);
       throw err;
     }
-    this.#watcher = watchFiles({ root: this.project.appRoot, watchedFiles: this.project.settings.watchedFiles, onChange: () => this.recycle() });
+    this.#watcher = watchFiles({ root: this.project.appRoot, watchedFiles: this.project.settings.watchedFiles, onChange: (files) => this.recycle(files) });
     this.#stats.start();
   }
 
@@ -192,8 +214,10 @@ export class SiteHost {
     await this.#watcher?.ready;
   }
 
-  recycle(): void {
+  /** Start a new generation of workers (a watched file changed, or the user asked). */
+  recycle(files: string[] = []): void {
     this.group.recycle();
+    this.events.emit('recycling', { generation: this.group.generation, files });
   }
 
   killWorker(id: string): boolean {
