@@ -18,6 +18,8 @@ export interface ClientOptions {
   readonly keepAliveTimeoutMs: number;
   /** A client must send a whole request head within this time. */
   readonly headersTimeoutMs: number;
+  /** The front end is shutting down: close each connection after its current response. */
+  draining: boolean;
 }
 
 export class ClientConnection {
@@ -80,7 +82,7 @@ export class ClientConnection {
     if (this.current !== ex) return;
     this.current = undefined;
     this.#waitingBytes = 0;
-    if (closeAfter || this.socket.readableEnded) {
+    if (closeAfter || this.socket.readableEnded || this.options.draining) {
       this.out.endSocket();
       return;
     }

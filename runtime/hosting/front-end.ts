@@ -27,13 +27,12 @@ export interface FrontEnd {
 
 export async function startFrontEnd(host: ExchangeHost, options: FrontEndOptions): Promise<FrontEnd> {
   const connections = new Set<ClientConnection>();
-  const clientOptions = { maxHeadSize: options.maxHeaderSize, keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5000, headersTimeoutMs: 60_000 };
-  let closing = false;
+  const clientOptions = { maxHeadSize: options.maxHeaderSize, keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5000, headersTimeoutMs: 60_000, draining: false };
   const server = net.createServer({ noDelay: true }, function frontEndConnection(socket) {
     const conn = new ClientConnection(socket, host, clientOptions);
     connections.add(conn);
     socket.once('close', () => connections.delete(conn));
-    if (closing) socket.end();
+    if (clientOptions.draining) socket.end();
   });
 
   // Close keep-alive connections idle longer than the timeout, and ones that never sent a whole head.
@@ -56,7 +55,7 @@ export async function startFrontEnd(host: ExchangeHost, options: FrontEndOptions
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        closing = true;
+        clientOptions.draining = true;
         server.close(() => resolve());
         for (const c of connections) if (c.current === undefined) c.socket.end();
       }),

@@ -103,9 +103,9 @@ function applyEnvironmentOverrides(settings: IisnodeSettings, env: NodeJS.Proces
 export function resolveEntry(folder: string, webConfig: WebConfig | undefined): ProjectEntry {
   const lookedFor: string[] = [];
 
+  lookedFor.push('an iisnode handler in web.config');
   if (webConfig) {
     const handler = iisnodeHandlers(webConfig).find((h) => h.path !== '' && !/[*?]/.test(h.path));
-    lookedFor.push('an iisnode handler in web.config');
     if (handler) {
       const script = path.resolve(folder, handler.path.replace(/\\/g, '/'));
       if (!existsSync(script)) {

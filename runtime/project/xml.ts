@@ -26,10 +26,10 @@ export function parseXml(text: string, file: string): XmlElement {
     failure ??= { line: parser.line, column: parser.column, detail: err.message.replace(/^(\S+:)?\d+:\d+: /, '') };
     throw err;
   });
-  parser.on('opentagstart', () => {
+  parser.on('opentagstart', (tag) => {
     startLine = parser.line;
     // saxes has consumed `<name` when this fires; report the column of the `<`.
-    startColumn = Math.max(1, parser.column - 1);
+    startColumn = Math.max(1, parser.column - tag.name.length - 1);
   });
   parser.on('opentag', (tag) => {
     const el: XmlElement = {
