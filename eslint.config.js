@@ -54,6 +54,12 @@ export default tseslint.config(
     },
   },
   {
+    // Sample apps are the user's kind of code: CommonJS, as iisnode apps usually are.
+    files: ['resources/samples/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['runtime/workers/hook.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
