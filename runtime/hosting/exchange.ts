@@ -345,12 +345,11 @@ export class Exchange implements Waiting, UpstreamListener {
     const fromClient = this.client.reader.upgrade();
     up.listener = undefined;
     this.#upstream = undefined;
-    up.socket.removeAllListeners('data');
     client.removeAllListeners('data');
     if (fromWorker.length > 0) client.write(fromWorker);
     if (fromClient.length > 0) up.socket.write(fromClient);
     this.client.resumeSocket();
-    up.socket.pipe(client);
+    up.tunnel = client;
     client.pipe(up.socket);
     let closed = false;
     const close = (): void => {

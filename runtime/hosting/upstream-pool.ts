@@ -18,6 +18,8 @@ export interface UpstreamListener extends ReaderHandler {
   onUpstreamDrain(): void;
 }
 
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 export class Upstream {
   readonly socket: net.Socket;
   readonly reader: MessageReader;
@@ -32,7 +34,10 @@ export class Upstream {
 
   constructor(address: WorkerAddress, idleLimitMs: number, maxHeadSize: number) {
     this.idleLimitMs = idleLimitMs;
-    this.socket = net.connect(address.kind === 'pipe' ? { path: address.path } : { host: address.host, port: address.port, noDelay: true });
+    // Reads land in one shared buffer and go straight to #onRead (Node's `onread`), skipping a 64 KB
+    // allocation and the Readable machinery per read; #onRead copies what it keeps.
+    const onread = { buffer: READ_BUFFER, callback: (n: number, buf: Uint8Array) => this.#onRead(n, buf) };
+    this.socket = net.connect(address.kind === 'pipe' ? { path: address.path, onread } : { host: address.host, port: address.port, noDelay: true, onread });
     this.reader = new MessageReader(false, maxHeadSize, {
       onHead: (head: MessageHead) => {
         if (head.keepAliveTimeout >= 0) this.idleLimitMs = Math.min(this.idleLimitMs, Math.max(0, head.keepAliveTimeout * 1000 - 1000));
@@ -42,25 +47,6 @@ export class Upstream {
       onEnd: () => this.listener?.onEnd(),
     });
     this.socket.on('connect', () => (this.connected = true));
-    this.socket.on('data', (chunk: Buffer) => {
-      const l = this.listener;
-      if (!l) {
-        // Bytes on an idle connection: the worker broke protocol; never reuse it.
-        this.destroy();
-        return;
-      }
-      const out = l.output;
-      out.begin();
-      try {
-        this.reader.push(chunk);
-      } catch (err) {
-        this.destroy();
-        l.onUpstreamError(err as NodeJS.ErrnoException);
-      } finally {
-        // The client cannot take more: stop reading the worker until it drains (the exchange resumes us).
-        if (!out.end() && this.listener === l) this.socket.pause();
-      }
-    });
     this.socket.on('drain', () => this.listener?.onUpstreamDrain());
     this.socket.on('error', (err: NodeJS.ErrnoException) => this.#lost(err));
     this.socket.on('end', () => {
@@ -72,6 +58,43 @@ export class Upstream {
       this.closed = true;
       this.#lost(Object.assign(new Error('the worker closed the connection'), { code: 'UPSTREAM_CLOSED' }));
     });
+  }
+
+  /** After a 101 Switching Protocols, everything the worker sends goes here unparsed. */
+  tunnel: net.Socket | undefined;
+
+  #onRead(n: number, buf: Uint8Array): boolean {
+    const tunnel = this.tunnel;
+    if (tunnel) {
+      const copy = Buffer.allocUnsafe(n);
+      copy.set(buf.subarray(0, n));
+      if (!tunnel.write(copy)) {
+        this.socket.pause();
+        tunnel.once('drain', () => this.socket.resume());
+      }
+      return true;
+    }
+    const l = this.listener;
+    if (!l) {
+      // Bytes on an idle connection: the worker broke protocol; never reuse it.
+      this.destroy();
+      return false;
+    }
+    const out = l.output;
+    out.begin();
+    try {
+      // A copy: the shared read buffer is overwritten by the next read, while writes to the client may queue.
+      const chunk = Buffer.allocUnsafe(n);
+      chunk.set(buf.subarray(0, n));
+      this.reader.push(chunk);
+    } catch (err) {
+      this.destroy();
+      l.onUpstreamError(err as NodeJS.ErrnoException);
+    } finally {
+      // The client cannot take more: stop reading the worker until it drains (the exchange resumes us).
+      if (!out.end() && this.listener === l) this.socket.pause();
+    }
+    return true;
   }
 
   #lost(err: NodeJS.ErrnoException): void {
