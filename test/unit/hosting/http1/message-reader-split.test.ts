@@ -48,7 +48,7 @@ const STREAMS: readonly Stream[] = [
   {
     name: 'a chunked body whose data looks like framing',
     isRequest: true,
-    text: 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n0\r\n\r\nGET\r\n3\r\n\r\n\r\n\r\n0\r\n\r\n',
+    text: 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n0\r\n\r\nGET\r\n4\r\n\r\n\r\n\r\n0\r\n\r\n',
     expectedBodies: ['0\r\n\r\nGET\r\n\r\n'],
   },
 ];
@@ -209,7 +209,7 @@ describe('MessageReader fuzz: broken bytes raise HttpParseError and nothing else
         counts.parsed++;
       } catch (err) {
         if (!(err instanceof HttpParseError)) {
-          throw new Error(`mutation ${i} threw ${(err as Error).name}: ${(err as Error).message}; input ${JSON.stringify(input.toString('latin1'))}`);
+          throw new Error(`mutation ${i} threw ${(err as Error).name}: ${(err as Error).message}; input ${JSON.stringify(input.toString('latin1'))}`, { cause: err });
         }
         expect([400, 431, 502, 505]).toContain(err.status);
         counts.rejected++;
