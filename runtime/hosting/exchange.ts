@@ -275,7 +275,7 @@ export class Exchange implements Waiting, UpstreamListener {
     }
     // Never connected, or a reused keep-alive connection that broke before a single response byte: the worker
     // did not process this request (the latter is the keep-alive race; see upstream-pool.ts).
-    const received = !(NOT_CONNECTED.has(error.code ?? '') && !up.connected) && !(up.reused && up.reader.seen === 0 && !this.#informational);
+    const received = !(NOT_CONNECTED.has(error.code ?? '') && !up.connected) && !(up.reused && !up.reader.started && !this.#informational);
     this.worker = undefined;
     this.host.settled(this, worker, { status: 502, error, received });
   }

@@ -61,6 +61,7 @@ export class RequestQueue<T extends Waiting> {
     this.#items[slot] = undefined;
     this.#size--;
     this.#release(item);
+    this.#compact();
     return true;
   }
 
@@ -80,8 +81,9 @@ export class RequestQueue<T extends Waiting> {
     if (this.#size === 0) {
       this.#items = [];
       this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+    } else if (this.#items.length > 1024 && (this.#head * 2 > this.#items.length || this.#size * 2 < this.#items.length - this.#head)) {
+      // Mostly consumed or removed entries: rebuild densely, keeping the order.
+      this.#items = this.#items.slice(this.#head).filter((item) => item !== undefined);
       this.#items.forEach((item, i) => item && (item.slot = i));
       this.#head = 0;
     }

@@ -6,6 +6,7 @@
 import { cbError } from '../shared/errors.js';
 import { IISNODE_ATTRIBUTES, IISNODE_ATTRIBUTE_NAMES } from './iisnode-schema.js';
 import type { AttributeSpec, IisnodeAttribute } from './iisnode-schema.js';
+import { isPortRange } from './web-config.js';
 
 export interface YmlOverride {
   readonly name: IisnodeAttribute;
@@ -53,6 +54,9 @@ function parseYmlValue(name: IisnodeAttribute, key: string, text: string, file: 
       throw cbError('CB_ERR_CONFIG_YML', { file, line, detail: `${key} is "${text}"; expected a whole number from 0 to 4294967295` });
     }
     return Number(text);
+  }
+  if (name === 'debuggerPortRange' && !isPortRange(text)) {
+    throw cbError('CB_ERR_CONFIG_YML', { file, line, detail: `${key} is "${text}"; expected a range like 5058-6058 within 1025-65535` });
   }
   return text;
 }

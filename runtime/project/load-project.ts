@@ -124,15 +124,15 @@ export function resolveEntry(folder: string, webConfig: WebConfig | undefined): 
     if (start !== undefined) {
       const parsed = parseNodeCommand(start);
       if (parsed) {
-        const script = path.resolve(folder, parsed.file);
-        if (!existsSync(script)) throw cbError('CB_ERR_PROJECT_ENTRY_MISSING', { source: 'package.json "scripts.start"', entry: parsed.file, path: script });
-        return { script: withExtension(script), nodeArgs: parsed.nodeArgs, scriptArgs: parsed.scriptArgs, source: 'package.json start' };
+        const script = withExtension(path.resolve(folder, parsed.file));
+        if (!isFile(script)) throw cbError('CB_ERR_PROJECT_ENTRY_MISSING', { source: 'package.json "scripts.start"', entry: parsed.file, path: script });
+        return { script, nodeArgs: parsed.nodeArgs, scriptArgs: parsed.scriptArgs, source: 'package.json start' };
       }
       startNote = ` (the start script "${start}" does not run node on a file)`;
     }
     if (typeof pkg.main === 'string' && pkg.main !== '') {
       const script = withExtension(path.resolve(folder, pkg.main));
-      if (!existsSync(script)) throw cbError('CB_ERR_PROJECT_ENTRY_MISSING', { source: 'package.json "main"', entry: pkg.main, path: script });
+      if (!isFile(script)) throw cbError('CB_ERR_PROJECT_ENTRY_MISSING', { source: 'package.json "main"', entry: pkg.main, path: script });
       return { script, nodeArgs: [], scriptArgs: [], source: 'package.json main' };
     }
   }
@@ -143,6 +143,10 @@ export function resolveEntry(folder: string, webConfig: WebConfig | undefined): 
   }
   lookedFor.push(...DEFAULT_SCRIPTS);
   throw cbError('CB_ERR_PROJECT_NO_ENTRY', { folder, lookedFor: lookedFor.join(', ') + startNote });
+}
+
+function isFile(p: string): boolean {
+  return existsSync(p) && statSync(p).isFile();
 }
 
 /** `main: "lib/server"` means lib/server.js (or lib/server/index.js), as require() resolves it. */

@@ -71,17 +71,19 @@ function readIisnode(el: XmlElement | undefined, file: string): WebConfig['iisno
   if (!el) return out;
   for (const [rawName, text] of Object.entries(el.attributes)) {
     const name = byLowerName.get(rawName.toLowerCase());
-    const where = { file, line: el.line, column: el.column, element: 'iisnode', attribute: rawName, value: text };
+    const at = el.attributePositions[rawName] ?? el;
+    const where = { file, line: at.line, column: at.column, element: 'iisnode', attribute: rawName, value: text };
     if (!name) {
       // IIS rejects attributes its schema does not declare (iisnode functional test 116).
-      throw cbError('CB_ERR_CONFIG_ATTRIBUTE', { ...where, expected: 'one of the iisnode attributes (see docs/iisnode.md); this one is unknown' });
+      const near = closest(rawName, IISNODE_ATTRIBUTE_NAMES);
+      throw cbError('CB_ERR_CONFIG_ATTRIBUTE', { ...where, expected: `one of the ${IISNODE_ATTRIBUTE_NAMES.length} iisnode attributes; "${rawName}" is not one${near ? ` (did you mean "${near}"?)` : ''}` });
     }
     const value = parseAttributeValue(name, text);
     if (value === undefined) throw cbError('CB_ERR_CONFIG_ATTRIBUTE', { ...where, expected: describeType(name) });
     if (IISNODE_ATTRIBUTES[name].type === 'string' && name === 'debuggerPortRange' && !isPortRange(text)) {
       throw cbError('CB_ERR_CONFIG_ATTRIBUTE', { ...where, expected: 'a range like 5058-6058 within 1025-65535' });
     }
-    out[name] = { value, line: el.line, column: el.column };
+    out[name] = { value, line: at.line, column: at.column };
   }
   return out;
 }
@@ -112,3 +114,28 @@ export function iisnodeHandlers(config: WebConfig): HandlerMapping[] {
   return config.handlers.filter((h) => h.modules.toLowerCase() === 'iisnode');
 }
 
+/** The candidate within edit distance 3 of `word` (case-insensitive), for "did you mean" hints. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}

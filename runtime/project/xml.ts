@@ -3,9 +3,16 @@
 import { SaxesParser } from 'saxes';
 import { cbError } from '../shared/errors.js';
 
+export interface XmlPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
 export interface XmlElement {
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
+  /** 1-based position of each attribute's name, for errors that point at the attribute itself. */
+  readonly attributePositions: Readonly<Record<string, XmlPosition>>;
   readonly children: XmlElement[];
   /** 1-based position of the element's `<`. */
   readonly line: number;
@@ -14,31 +21,34 @@ export interface XmlElement {
 
 /** Parses `text` into its root element; a malformed document throws CB_ERR_CONFIG_XML naming the position. */
 export function parseXml(text: string, file: string): XmlElement {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const locate = lineLocator(body);
   const parser = new SaxesParser({ position: true });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
-  let startLine = 1;
-  let startColumn = 1;
-  let failure: { line: number; column: number; detail: string } | undefined;
+  let tagStart = 0;
+  let failure: { at: XmlPosition; detail: string } | undefined;
 
   parser.on('error', (err) => {
-    // saxes prefixes "line:column: " to its messages; keep only the detail and use our own position.
-    failure ??= { line: parser.line, column: parser.column, detail: err.message.replace(/^(\S+:)?\d+:\d+: /, '') };
+    // saxes prefixes "line:column: " to its messages; keep only the detail and report our own position (the
+    // character saxes stopped at, 1-based).
+    failure ??= { at: locate(Math.max(0, parser.position - 1)), detail: err.message.replace(/^(\S+:)?\d+:\d+: /, '') };
     throw err;
   });
-  parser.on('opentagstart', (tag) => {
-    startLine = parser.line;
-    // saxes has consumed `<name` when this fires; report the column of the `<`.
-    startColumn = Math.max(1, parser.column - tag.name.length - 1);
+  parser.on('opentagstart', () => {
+    // saxes has read `<name` and the character after it when this fires: find the `<` itself.
+    tagStart = Math.max(0, body.lastIndexOf('<', parser.position - 1));
   });
   parser.on('opentag', (tag) => {
-    const el: XmlElement = {
-      name: tag.name,
-      attributes: tag.attributes as Record<string, string>,
-      children: [],
-      line: startLine,
-      column: startColumn,
-    };
+    const attributes = tag.attributes as Record<string, string>;
+    const tagText = body.slice(tagStart, parser.position);
+    const attributePositions: Record<string, XmlPosition> = {};
+    for (const name of Object.keys(attributes)) {
+      const m = new RegExp(`\\s${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`).exec(tagText);
+      attributePositions[name] = locate(tagStart + (m ? m.index + 1 : 0));
+    }
+    const at = locate(tagStart);
+    const el: XmlElement = { name: tag.name, attributes, attributePositions, children: [], line: at.line, column: at.column };
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(el);
     else root ??= el;
@@ -49,13 +59,29 @@ export function parseXml(text: string, file: string): XmlElement {
   });
 
   try {
-    parser.write(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).close();
+    parser.write(body).close();
   } catch (err) {
-    const f = failure ?? { line: parser.line, column: parser.column, detail: String(err) };
-    throw cbError('CB_ERR_CONFIG_XML', { file, line: f.line, column: f.column, detail: f.detail }, err);
+    const f = failure ?? { at: locate(Math.max(0, parser.position - 1)), detail: String(err) };
+    throw cbError('CB_ERR_CONFIG_XML', { file, line: f.at.line, column: f.at.column, detail: f.detail }, err);
   }
   if (!root) throw cbError('CB_ERR_CONFIG_XML', { file, line: 1, column: 1, detail: 'the document has no root element' });
   return root;
+}
+
+/** Offset → 1-based line and column, by binary search over the line starts. */
+function lineLocator(text: string): (offset: number) => XmlPosition {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+  };
 }
 
 /** Child elements with this (case-sensitive, as IIS is) name. */

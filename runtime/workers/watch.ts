@@ -31,6 +31,8 @@ interface Entry {
   /** Folder depth below base that can hold matches (non-recursive entries). */
   readonly depth: number;
   readonly matches: (relative: string) => boolean;
+  readonly namesNodeModules: boolean;
+  readonly namesDot: boolean;
 }
 
 export function parseWatchedFiles(text: string): Entry[] {
@@ -43,7 +45,9 @@ export function parseWatchedFiles(text: string): Entry[] {
       const base = scan.isGlob ? scan.base : path.posix.dirname(pattern) === '.' ? '' : path.posix.dirname(pattern);
       const rest = base === '' ? pattern : pattern.slice(base.length + 1);
       const recursive = rest.includes('**');
-      return { base, recursive, depth: rest.split('/').length - 1, matches: picomatch(pattern, { dot: true }) };
+      // Folders a `**` skips unless the entry names them somewhere.
+      const names = new Set(pattern.split('/'));
+      return { base, recursive, depth: rest.split('/').length - 1, matches: picomatch(pattern, { dot: true }), namesNodeModules: names.has('node_modules'), namesDot: [...names].some((n) => n.startsWith('.') && n !== '.' && n !== '..') };
     });
 }
 
@@ -76,7 +80,7 @@ export function watchFiles(options: WatchOptions): Watcher {
         if (!entry.recursive) return false;
         // Inside a `**` entry: skip node_modules and dot-folders the entry does not name.
         const below = path.relative(dir, p).split(path.sep);
-        return below.some((seg) => seg === 'node_modules' || (seg.startsWith('.') && seg !== '.' && seg !== '..'));
+        return below.some((seg) => (seg === 'node_modules' && !entry.namesNodeModules) || (!entry.namesDot && seg.startsWith('.') && seg !== '.' && seg !== '..'));
       },
     });
     w.on('add', report).on('change', report).on('unlink', report);

@@ -62,6 +62,15 @@ function hasBadValueChar(s: string): boolean {
   return false;
 }
 
+/** Strips optional whitespace (SP and HTAB only, RFC 9110 §5.6.3); String.trim would also eat control bytes. */
+function trimOws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
 function hasToken(value: string, token: string): boolean {
   for (const part of value.split(',')) if (part.trim().toLowerCase() === token) return true;
   return false;
@@ -95,9 +104,12 @@ export function parseHead(text: string, isRequest: boolean): MessageHead {
     if (!start.startsWith('HTTP/1.')) throw new HttpParseError(502, 'malformed status line');
     minor = start.charCodeAt(7) - 48;
     if ((minor !== 0 && minor !== 1) || start.charCodeAt(8) !== 32) throw new HttpParseError(502, 'malformed status line');
-    status = Number(start.slice(9, 12));
-    if (!(status >= 100 && status <= 999) || (start.length > 12 && start.charCodeAt(12) !== 32)) throw new HttpParseError(502, 'malformed status code');
+    const code = start.slice(9, 12);
+    if (!/^[1-9]\d\d$/.test(code) || (start.length > 12 && start.charCodeAt(12) !== 32)) throw new HttpParseError(502, 'malformed status code');
+    status = Number(code);
     statusText = start.slice(13);
+    // The reason phrase is forwarded to the client: it may hold HTAB, SP, VCHAR and obs-text only.
+    if (hasBadValueChar(statusText)) throw new HttpParseError(502, 'control character in the reason phrase');
   }
 
   const headers: string[] = [];
@@ -114,7 +126,7 @@ export function parseHead(text: string, isRequest: boolean): MessageHead {
     if (colon <= 0) throw new HttpParseError(bad, line.length > 0 && (line[0] === ' ' || line[0] === '\t') ? 'obsolete line folding' : 'malformed header line');
     const name = line.slice(0, colon);
     if (!isToken(name)) throw new HttpParseError(bad, `malformed header name "${name.slice(0, 40)}"`);
-    const value = line.slice(colon + 1).trim();
+    const value = trimOws(line.slice(colon + 1));
     if (hasBadValueChar(value)) throw new HttpParseError(bad, `control character in header ${name}`);
     headers.push(name, value);
     switch (name.length) {

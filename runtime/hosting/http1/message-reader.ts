@@ -49,6 +49,11 @@ export class MessageReader {
     private readonly handler: ReaderHandler,
   ) {}
 
+  /** Some of the current message has arrived (even just part of its head). */
+  get started(): boolean {
+    return this.seen > 0 || this.#off < this.#buf.length;
+  }
+
   /** Between messages (nothing of a next one has arrived). */
   get idle(): boolean {
     return this.#state === State.Head && this.#off >= this.#buf.length;
@@ -96,7 +101,8 @@ export class MessageReader {
       this.handler.onEnd();
       return true;
     }
-    return this.#state === State.Head && this.seen === 0;
+    // Between messages only if nothing of a next head has arrived either.
+    return this.#state === State.Head && this.seen === 0 && this.#off >= this.#buf.length;
   }
 
   #run(): void {
@@ -178,9 +184,9 @@ export class MessageReader {
     if (this.#off >= buf.length) return false;
     const end = buf.indexOf('\r\n\r\n', Math.max(this.#off, this.#searchFrom), 'latin1');
     if (end < 0) {
-      if (buf.length - this.#off > this.maxHeadSize) throw new HttpParseError(this.isRequest ? 431 : 502, 'message head too large');
+      // +3: the bytes so far may end with the first part of the closing CRLFCRLF.
+      if (buf.length - this.#off > this.maxHeadSize + 3) throw new HttpParseError(this.isRequest ? 431 : 502, 'message head too large');
       this.#searchFrom = Math.max(this.#off, buf.length - 3);
-      this.seen += 0;
       return false;
     }
     if (end - this.#off > this.maxHeadSize) throw new HttpParseError(this.isRequest ? 431 : 502, 'message head too large');

@@ -67,16 +67,16 @@ describe('parseWebConfig: handlers', () => {
 });
 
 describe('parseWebConfig: <iisnode> attributes', () => {
-  it('reads attributes of every type, with the position of the element', () => {
+  it('reads attributes of every type, each with its own position', () => {
     const config = parseWebConfig(
       webConfig('    <iisnode nodeProcessCountPerApplication="4" loggingEnabled="false" logDirectory="logs" debuggerPortRange="6000-6100"/>'),
       FILE,
     );
     expect(config.iisnode).toEqual({
-      nodeProcessCountPerApplication: { value: 4, line: 4, column: 5 },
-      loggingEnabled: { value: false, line: 4, column: 5 },
-      logDirectory: { value: 'logs', line: 4, column: 5 },
-      debuggerPortRange: { value: '6000-6100', line: 4, column: 5 },
+      nodeProcessCountPerApplication: { value: 4, line: 4, column: 14 },
+      loggingEnabled: { value: false, line: 4, column: 49 },
+      logDirectory: { value: 'logs', line: 4, column: 72 },
+      debuggerPortRange: { value: '6000-6100', line: 4, column: 92 },
     });
   });
 
@@ -91,7 +91,7 @@ describe('parseWebConfig: <iisnode> attributes', () => {
 
   it('rejects an unknown attribute, naming file:line:col and the attribute (iisnode test 116)', () => {
     const err = coded('CB_ERR_CONFIG_ATTRIBUTE', () => parseWebConfig(webConfig('    <iisnode idontexist="foo"/>'), FILE));
-    expect(err.message).toMatch(/^\/site\/web\.config:4:5: <iisnode> attribute "idontexist" has the value "foo"; expected .*unknown/);
+    expect(err.message).toMatch(/^\/site\/web\.config:4:14: <iisnode> attribute "idontexist" has the value "foo"; expected one of the 34 iisnode attributes; "idontexist" is not one\.$/);
     expect(err.status).toBe(500);
   });
 
@@ -104,7 +104,20 @@ describe('parseWebConfig: <iisnode> attributes', () => {
     ['gracefulShutdownTimeout', '1.5', 'a whole number from 0 to 4294967295'],
   ])('rejects %s="%s", saying it expected %s', (name, value, expected) => {
     const err = coded('CB_ERR_CONFIG_ATTRIBUTE', () => parseWebConfig(webConfig(`    <iisnode ${name}="${value}"/>`), FILE));
-    expect(err.message).toBe(`${FILE}:4:5: <iisnode> attribute "${name}" has the value "${value}"; expected ${expected}.`);
+    // The position is the attribute's own (column 14, after `    <iisnode `), not the element's.
+    expect(err.message).toBe(`${FILE}:4:14: <iisnode> attribute "${name}" has the value "${value}"; expected ${expected}.`);
+  });
+
+  it('suggests the attribute a misspelt one was probably meant to be', () => {
+    const err = coded('CB_ERR_CONFIG_ATTRIBUTE', () => parseWebConfig(webConfig('    <iisnode nodeProcessCountPerAplication="2"/>'), FILE));
+    expect(err.message).toContain('(did you mean "nodeProcessCountPerApplication"?)');
+    const far = coded('CB_ERR_CONFIG_ATTRIBUTE', () => parseWebConfig(webConfig('    <iisnode colour="blue"/>'), FILE));
+    expect(far.message).not.toContain('did you mean');
+  });
+
+  it('points at an attribute on a later line of a multi-line element', () => {
+    const err = coded('CB_ERR_CONFIG_ATTRIBUTE', () => parseWebConfig(webConfig('    <iisnode\n      loggingEnabled="true"\n      maxLogFiles="many"/>'), FILE));
+    expect(err.message).toMatch(/^\/site\/web\.config:6:7: /);
   });
 
   it('names the attribute as written when its case differs from the schema', () => {
