@@ -75,7 +75,7 @@ describe('start-up errors', () => {
     writeFileSync(path.join(folder, 'web.config'), '<configuration>\n  <system.webServer>\n    <iisnode nodeProcessCountPerApplication="two" />\n  </system.webServer>\n</configuration>\n');
     const r = spawnSync(process.execPath, [CLI, 'serve', folder, '--port', '0'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`${path.join(folder, 'web.config")}:3:14: <iisnode> attribute "nodeProcessCountPerApplication" has the value "two"; expected a whole number`);
+    expect(r.stderr).toContain(`${path.join(folder, 'web.config')}:3:14: <iisnode> attribute "nodeProcessCountPerApplication" has the value "two"; expected a whole number`);
   });
 });
 
