@@ -346,7 +346,8 @@ export class Exchange implements Waiting, UpstreamListener {
     up.listener = undefined;
     this.#upstream = undefined;
     client.removeAllListeners('data');
-    if (fromWorker.length > 0) client.write(fromWorker);
+    // Through the batch, after the 101 head it holds: the worker's first frames often come in the same read.
+    if (fromWorker.length > 0) this.client.out.write(fromWorker);
     if (fromClient.length > 0) up.socket.write(fromClient);
     this.client.resumeSocket();
     up.tunnel = client;

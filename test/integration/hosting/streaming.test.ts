@@ -128,3 +128,26 @@ describe('streaming through the front end', () => {
     expect(status).toBe(400);
   });
 });
+
+describe('WebSocket frames that arrive with the 101 response', () => {
+  let app: Served;
+  beforeAll(async () => {
+    app = await serve(copyFixture('apps/echo'), ['--workers', '1']);
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  // Regression: the worker's first frame, read together with its 101, was written before the 101 itself.
+  it('delivers the greeting sent right after the handshake, every time', async () => {
+    for (let i = 0; i < 20; i++) {
+      const ws = new WebSocket(`${app.url.replace('http', 'ws')}/ws`);
+      const first = await new Promise<string>((resolve, reject) => {
+        ws.on('error', reject);
+        ws.on('message', (data) => resolve(data.toString()));
+      });
+      ws.close();
+      expect(first).toMatch(/^hello \d+$/);
+    }
+  });
+});
