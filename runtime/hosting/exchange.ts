@@ -9,6 +9,7 @@ import { HOP_BY_HOP, connectionListed } from './http1/head.js';
 import type { MessageHead } from './http1/head.js';
 import type { Waiting } from './request-queue.js';
 import type { Upstream, UpstreamListener, UpstreamPool } from './upstream-pool.js';
+import { holdUntilTurnEnd } from './turn-flush.js';
 
 export interface ExchangeOutcome {
   readonly status: number;
@@ -120,6 +121,7 @@ export class Exchange implements Waiting, UpstreamListener {
     this.#upstream = up;
     up.listener = this;
     const socket = up.socket;
+    holdUntilTurnEnd(socket);
     socket.cork();
     socket.write(this.#requestHead(), 'latin1');
     for (const chunk of this.#chunks) this.#writeBody(chunk);

@@ -3,6 +3,7 @@
 // write() of one buffer is measurably cheaper than corking several writes into a writev, and far cheaper
 // than a syscall per piece.
 import type net from 'node:net';
+import { holdUntilTurnEnd } from './turn-flush.js';
 
 const MAX_CONCAT = 64 * 1024;
 
@@ -50,6 +51,7 @@ export class OutputBatch {
     const bytes = this.#bytes;
     this.#bytes = 0;
     if (this.socket.destroyed) return true;
+    holdUntilTurnEnd(this.socket);
     if (parts.length === 1) return this.socket.write(parts[0] as Buffer | string, 'latin1');
     if (bytes <= MAX_CONCAT) {
       const buffers = parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p));
