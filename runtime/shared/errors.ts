@@ -133,6 +133,50 @@ export const ERRORS = {
     fix: 'This is a bug in Cloudbench; please report it with the log.',
   },
 
+  // Control API ------------------------------------------------------------------------------------------------
+  CB_ERR_CONTROL_UNAUTHORIZED: {
+    status: 401,
+    message: 'The control API needs the workbench token: {detail}.',
+    fix: 'Open the workbench through the URL cloudbench printed (it carries the token), or send `Authorization: Bearer <token>`.',
+  },
+  CB_ERR_CONTROL_FORBIDDEN: {
+    status: 403,
+    message: 'Request refused: {detail}.',
+    fix: 'The control API answers only its own pages, addressed as 127.0.0.1 or localhost; open the workbench URL cloudbench printed.',
+  },
+  CB_ERR_CONTROL_BAD_REQUEST: {
+    status: 400,
+    message: 'Invalid {what}: {detail}.',
+    fix: 'Send what the control protocol expects (runtime/shared/protocol.ts).',
+  },
+  CB_ERR_CONTROL_NOT_FOUND: {
+    status: 404,
+    message: 'No {what} "{name}".',
+    fix: 'Check the name; GET /api/state lists what exists.',
+  },
+  CB_ERR_CONTROL_METHOD: {
+    status: 405,
+    message: '{method} is not allowed on {path}; use {allowed}.',
+    fix: 'Use the method the control protocol gives for this path.',
+  },
+  CB_ERR_CONTROL_NO_PROJECT: {
+    status: 409,
+    message: 'No project is open.',
+    fix: 'Open a project folder first (the Open view, or `cloudbench serve <folder>`).',
+  },
+
+  // Terminal ---------------------------------------------------------------------------------------------------
+  CB_ERR_TERMINAL_NOT_FOUND: {
+    status: 404,
+    message: 'No terminal session "{id}".',
+    fix: 'The session was closed; open a new terminal.',
+  },
+  CB_ERR_TERMINAL_SPAWN: {
+    status: 500,
+    message: 'Cannot start the shell "{shell}": {detail}.',
+    fix: 'Set the SHELL environment variable to a shell that exists on this machine.',
+  },
+
   // Logs ------------------------------------------------------------------------------------------------------
   CB_ERR_LOGS_DIRECTORY: {
     status: 500,
