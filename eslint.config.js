@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
 
 const electronOnly = {
   name: 'electron',
@@ -13,6 +14,12 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'bench/results/**', 'renderer/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    // <script lang="ts"> in Svelte components goes through the TypeScript parser.
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] }, globals: { ...globals.browser } },
+  },
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -52,6 +59,11 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  {
+    // Tests read arbitrary JSON from the API under test.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     // Sample apps are the user's kind of code: CommonJS, as iisnode apps usually are.

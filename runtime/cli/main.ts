@@ -3,8 +3,15 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cbError, isCloudbenchError } from '../shared/errors.js';
-import { loadProject } from '../project/load-project.js';
-import { SiteHost } from '../hosting/site-host.js';
+import { createToken } from '../control/auth.js';
+import { startControlServer } from '../control/control-server.js';
+import type { ControlServer } from '../control/control-server.js';
+import { Workbench } from '../control/workbench.js';
+import type { SiteHostOptions } from '../hosting/site-host.js';
+import { TerminalManager } from '../terminal/terminal-manager.js';
+
+/** Where the workbench (control API and UI) listens unless --control-port says otherwise. */
+const DEFAULT_CONTROL_PORT = 7070;
 
 const HELP = `Usage: cloudbench <command> [options]
 
@@ -22,6 +29,7 @@ Options for serve and start:
   --queue-timeout <ms>   How long a request may wait for a worker before 503 (default 30000).
   --worker-port <mode>   pipe (PORT is a socket path, as iisnode; default) or tcp (PORT is a number).
   --no-hook              Do not preload the worker hook (readiness is then detected by connecting).
+  --control-port <n>     Port of the workbench UI and control API on 127.0.0.1 (default 7070; 0 = any).
 `;
 
 const OPTIONS = {
@@ -32,6 +40,7 @@ const OPTIONS = {
   'queue-timeout': { type: 'string' },
   'worker-port': { type: 'string' },
   'no-hook': { type: 'boolean' },
+  'control-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -100,55 +109,68 @@ async function serve(rest: string[], isStart: boolean): Promise<number> {
     process.stdout.write('cloudbench: no Electron binary on this machine, so the workbench runs in serve mode (open the URL below in a browser).\n');
   }
 
-  const project = loadProject(folder);
-  for (const w of project.warnings) process.stderr.write(`cloudbench: warning: ${w}\n`);
-  const host = new SiteHost(project, {
+  const site: SiteHostOptions = {
     port: wholeNumber('port', values.port, 0, 65535),
     host: values.host,
     workers: wholeNumber('workers', values.workers, 0, 1024),
     queueLength: wholeNumber('queue-length', values['queue-length'], 0),
     queueTimeoutMs: wholeNumber('queue-timeout', values['queue-timeout'], 0),
-    workerPort,
+    workerPort: workerPort as 'pipe' | 'tcp' | undefined,
     hook: !values['no-hook'],
-  });
+  };
+  const controlPort = wholeNumber('control-port', values['control-port'], 0, 65535) ?? DEFAULT_CONTROL_PORT;
+  const workbench = new Workbench({ site });
+  const terminals = new TerminalManager();
   const say = (text: string): boolean => process.stdout.write(`cloudbench: ${text}\n`);
-  host.events.on('recycling', ({ generation, files }) => say(`${files.length > 0 ? `${files.join(', ')} changed: ` : ''}recycling to generation ${generation}`));
-  host.events.on('serving', ({ generation }) => generation > 1 && say(`generation ${generation} is serving`));
-  host.events.on('worker.exited', (w) => {
-    if (!w.expected) say(`worker #${w.ordinal} (pid ${w.pid}) exited ${w.signal ? `on ${w.signal}` : `with code ${w.code}`}`);
+  workbench.on('event', (e) => {
+    if (e.kind !== 'project.opened') say(e.kind === 'failed' ? `${e.message}. Save a fix to try again.` : e.message.charAt(0).toLowerCase() + e.message.slice(1));
   });
-  host.events.on('failed', ({ message }) => say(`the app keeps failing to start (${message}); Cloudbench stopped restarting it. Save a fix to try again.`));
-  host.logs.subscribe((batch) => {
+  workbench.on('logs', (batch) => {
     for (const r of batch) (r.stream === 'stderr' ? process.stderr : process.stdout).write(`[${r.worker}:${r.pid}] ${r.text}\n`);
   });
 
   let stopping = false;
+  let control: ControlServer | undefined;
+  const stopAll = async (): Promise<void> => {
+    await control?.close();
+    await Promise.all([workbench.stop(), terminals.closeAll()]);
+  };
   const finished = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         // A second Ctrl-C: kill the workers now.
-        for (const w of host.group.workers) void w.kill(true);
+        for (const w of workbench.site?.group.workers ?? []) void w.kill(true);
         resolve(130);
         return;
       }
       stopping = true;
       process.stdout.write(`\ncloudbench: ${signal}: stopping (Ctrl-C again to kill at once)\n`);
-      void host.stop().then(() => resolve(0));
+      void stopAll().then(() => resolve(0));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onSignal);
   });
 
-  await host.start();
+  try {
+    await workbench.open(folder);
+    control = await startControlServer({ host: '127.0.0.1', port: controlPort, token: createToken(), workbench, terminals });
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const host = workbench.requireSite();
+  for (const w of host.project.warnings) process.stderr.write(`cloudbench: warning: ${w}\n`);
   const state = await Promise.race([host.whenReady(), finished.then(() => 'stopped' as const)]);
   if (state === 'stopped') return finished;
   const s = host.snapshot();
+  const project = host.project;
   const rel = path.relative(process.cwd(), project.folder) || '.';
   if (state === 'failed') {
-    process.stdout.write(`cloudbench: serving ${rel} at ${host.url} but the app fails to start (see stderr above); save a fix to retry\n`);
+    say(`serving ${rel} at ${host.url} but the app fails to start (see stderr above); save a fix to retry`);
   } else {
-    process.stdout.write(`cloudbench: serving ${rel} at ${host.url} (${s.workers.filter((w) => w.state === 'ready').length} workers ready, entry ${path.relative(project.folder, project.entry.script)} from ${project.entry.source})\n`);
+    say(`serving ${rel} at ${host.url} (${s.workers.filter((w) => w.state === 'ready').length} workers ready, entry ${path.relative(project.folder, project.entry.script)} from ${project.entry.source})`);
   }
+  say(`workbench at ${control.url}`);
   return finished;
 }

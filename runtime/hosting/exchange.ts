@@ -45,6 +45,8 @@ export class Exchange implements Waiting, UpstreamListener {
   status = 0;
   requestDone = false;
   responseStarted = false;
+  /** The worker's response fields as received (for request records). */
+  responseHeaders: readonly string[] = [];
   settled = false;
   readonly upgrade: boolean;
 
@@ -204,6 +206,7 @@ export class Exchange implements Waiting, UpstreamListener {
     }
     this.responseStarted = true;
     this.status = res.status;
+    this.responseHeaders = res.headers;
     this.#responseClose = res.close;
     const noBody = this.head.method === 'HEAD' || res.status === 204 || res.status === 304;
     out.write(this.#responseHead(res, !noBody));
@@ -319,6 +322,7 @@ export class Exchange implements Waiting, UpstreamListener {
       return;
     }
     this.responseStarted = true;
+    this.responseHeaders = headers.flatMap(([name, value]) => [name, String(value)]);
     // The rest of an unread request body would be taken for the next request: close instead.
     const close = this.head.close || !this.requestDone;
     let text = `HTTP/1.1 ${status} ${reason}\r\n`;

@@ -62,7 +62,7 @@ export async function startFrontEnd(host: ExchangeHost, options: FrontEndOptions
   };
 }
 
-function listen(server: net.Server, host: string, port: number): Promise<void> {
+export function listen(server: net.Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       if (err.code === 'EADDRINUSE') {

@@ -30,6 +30,8 @@ export interface InstanceOptions {
 }
 
 export interface RequestRecord {
+  /** Increasing per instance. */
+  readonly id: number;
   readonly time: number;
   readonly method: string;
   readonly url: string;
@@ -41,6 +43,9 @@ export interface RequestRecord {
   readonly pid: number | undefined;
   readonly retries: number;
   readonly error: string | undefined;
+  /** Flat [name, value, …] as received from the client and from the worker (references, not copies). */
+  readonly requestHeaders: readonly string[];
+  readonly responseHeaders: readonly string[];
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -51,6 +56,7 @@ export class Instance implements ExchangeHost {
   readonly #queue: RequestQueue<Exchange>;
   readonly #pools = new Map<Worker, UpstreamPool>();
   #rr = -1;
+  #requestId = 0;
 
   constructor(readonly options: InstanceOptions) {
     this.enableXFF = options.enableXFF;
@@ -209,6 +215,7 @@ export class Instance implements ExchangeHost {
     if (!onRequest) return;
     const now = Date.now();
     onRequest({
+      id: ++this.#requestId,
       time: ex.enqueuedAt,
       method: ex.method,
       url: ex.url,
@@ -220,6 +227,8 @@ export class Instance implements ExchangeHost {
       pid: ex.worker?.pid,
       retries: ex.retries,
       error,
+      requestHeaders: ex.head.headers,
+      responseHeaders: ex.responseHeaders,
     });
   }
 }

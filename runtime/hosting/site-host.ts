@@ -220,6 +220,12 @@ export class SiteHost {
     this.events.emit('recycling', { generation: this.group.generation, files });
   }
 
+  /** Stop every worker now and start a new generation (no draining). */
+  restart(): void {
+    this.group.restart();
+    this.events.emit('recycling', { generation: this.group.generation, files: [] });
+  }
+
   killWorker(id: string): boolean {
     return this.group.kill(id);
   }

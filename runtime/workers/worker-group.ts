@@ -110,6 +110,19 @@ export class WorkerGroup extends EventEmitter<WorkerGroupEventMap> {
     for (const slot of this.#pending) this.#spawn(slot);
   }
 
+  /** Restart at once: every worker is stopped now (in-flight requests are cut) and a new generation starts;
+   * requests wait in the queue meanwhile. Unlike recycle(), nothing drains. */
+  restart(): void {
+    if (this.state === 'stopped') return;
+    for (const slot of [...this.#current, ...(this.#pending ?? [])]) this.#retire(slot, 0);
+    this.#pending = undefined;
+    this.generation++;
+    debug('%s: restarting as generation %d', this.options.instance, this.generation);
+    this.#current = this.#makeSlots(1, this.#count, this.generation);
+    for (const slot of this.#current) this.#spawn(slot);
+    this.#refresh();
+  }
+
   /** Change the number of workers live: new slots start, the highest slots drain and stop. */
   setCount(count: number): void {
     if (count < 1 || this.state === 'stopped') return;

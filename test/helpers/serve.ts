@@ -14,6 +14,8 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
 export interface Served {
   readonly url: string;
+  /** The workbench URL as printed, token included (`…/#token=…`). */
+  readonly workbenchUrl: string;
   readonly proc: ChildProcess;
   output(): string;
   /** Worker pids: the CLI's child node processes. */
@@ -29,7 +31,7 @@ export function copyFixture(name: string): string {
 }
 
 export async function serve(folder: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const proc = spawn(process.execPath, [CLI, 'serve', folder, '--port', '0', ...args], {
+  const proc = spawn(process.execPath, [CLI, 'serve', folder, '--port', '0', '--control-port', '0', ...args], {
     // node_modules of the repo must be found by fixtures copied to /tmp (they require 'ws').
     env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,8 +54,21 @@ export async function serve(folder: string, args: string[] = [], env: NodeJS.Pro
       reject(new Error(`cloudbench exited with ${code}:\n${out}`));
     });
   });
+  const workbenchUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no workbench URL printed:\n${out}`)), 10_000);
+    const check = (): void => {
+      const m = /workbench at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] as string);
+      }
+    };
+    check();
+    proc.stdout?.on('data', check);
+  });
   return {
     url: url.replace(/\/$/, ''),
+    workbenchUrl,
     proc,
     output: () => out,
     workerPids: () => childPids(proc.pid as number),
