@@ -83,7 +83,8 @@ const HOOK = fileURLToPath(new URL('../workers/hook.cjs', import.meta.url));
 
 export class SiteHost {
   readonly events = new EventEmitter<SiteEventMap>();
-  readonly logs = new LogStore();
+  /** Room for a burst of 10,000 lines a second for 10 s and then some. */
+  readonly logs = new LogStore({ capacity: 200_000 });
   readonly requests: RequestRecord[] = [];
   readonly #requestListeners = new Set<(r: RequestRecord) => void>();
   readonly capture: LogCapture;
