@@ -15,6 +15,11 @@ const SUITES = [
     load: () => import('./hosting/throughput.js'),
   },
   {
+    name: 'ui/logs',
+    description: 'the Logs view in Chromium while a worker prints 10,000 lines/s for 10 s: frame times, lines lost',
+    load: () => import('./ui/logs.js'),
+  },
+  {
     name: 'hosting/resilience',
     description: 'recycles and SIGKILLed workers under load: errors seen by clients (ours, and nginx for comparison)',
     load: () => import('./hosting/resilience.js'),
