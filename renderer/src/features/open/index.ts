@@ -1,0 +1,1 @@
+export { default as OpenView } from './open-view.svelte';

@@ -1,0 +1,2 @@
+export { default as TerminalView } from './terminal-view.svelte';
+export { TerminalsState, setTerminals, useTerminals } from './terminals-state.svelte';
