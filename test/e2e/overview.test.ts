@@ -66,6 +66,32 @@ describe('overview', () => {
     await wb.shoot('overview-recycled');
   });
 
+  it('changes the worker count, recycles and restarts from the instance header', async () => {
+    const { page } = wb;
+    const count = page.getByTestId('worker-count');
+    const generation = page.getByTestId('instance-generation');
+    await page.getByRole('button', { name: 'One worker more' }).click();
+    await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe('3');
+    await expect.poll(async () => (await pids('ready')).length, { timeout: 20_000 }).toBe(3);
+    await wb.shoot('overview-three-workers');
+    await page.getByRole('button', { name: 'One worker fewer' }).click();
+    await expect.poll(() => count.textContent(), { timeout: 10_000 }).toBe('2');
+    await expect.poll(async () => (await pids('ready')).length, { timeout: 20_000 }).toBe(2);
+
+    const before = Number(await generation.textContent());
+    await page.getByRole('button', { name: 'Recycle' }).click();
+    await expect.poll(async () => Number(await generation.textContent()), { timeout: 20_000 }).toBe(before + 1);
+    const old = await pids('ready');
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await expect.poll(async () => Number(await generation.textContent()), { timeout: 20_000 }).toBe(before + 2);
+    await expect
+      .poll(async () => {
+        const now = await pids('ready');
+        return now.length === 2 && now.every((p) => !old.includes(p));
+      }, { timeout: 20_000 })
+      .toBe(true);
+  });
+
   it('switches views from the keyboard (Alt+1…5)', async () => {
     const { page } = wb;
     await page.keyboard.press('Alt+4');

@@ -1,5 +1,6 @@
 // Requests and Logs, end to end: requests made to the app appear live with their status and headers; log
 // lines can be narrowed by text, by stream and by a JSON field.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from '../helpers/serve.js';
 import { navigate, openWorkbench } from './helpers/workbench.js';
@@ -78,6 +79,17 @@ describe('logs', () => {
     await page.getByRole('region', { name: 'Selected line' }).getByText('"level": "error"').waitFor();
     await wb.shoot('logs-json-filter');
     await page.getByLabel('JSON field filter (field=value pairs)').fill('');
+  });
+
+  it('exports the lines that match the filters as a text file', async () => {
+    const { page } = wb;
+    await page.getByTestId('log-stream').selectOption('stderr');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const text = await readFile((await download.path()) as string, 'utf8');
+    expect(text).toContain('e2e marker on stderr');
+    expect(text).not.toContain('line 0 from');
+    expect(download.suggestedFilename()).toMatch(/^cloudbench-logs-.*\.log$/);
+    await page.getByTestId('log-stream').selectOption('');
   });
 
   it('pauses: new lines wait until resumed', async () => {
