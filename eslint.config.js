@@ -61,13 +61,18 @@ export default tseslint.config(
     },
   },
   {
+    // Benchmarks and e2e tests run functions inside the page (page.evaluate): browser globals there.
+    files: ['bench/ui/**/*.js', 'test/e2e/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Tests read arbitrary JSON from the API under test.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     // Sample apps are the user's kind of code: CommonJS, as iisnode apps usually are.
-    files: ['resources/samples/**/*.js'],
+    files: ['resources/samples/**/*.js', 'bench/**/apps/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

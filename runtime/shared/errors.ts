@@ -177,6 +177,23 @@ export const ERRORS = {
     fix: 'Set the SHELL environment variable to a shell that exists on this machine.',
   },
 
+  // Workbench UI (raised in the browser) ---------------------------------------------------------------------------
+  CB_ERR_UI_UNREACHABLE: {
+    status: 503,
+    message: '{detail}',
+    fix: 'Check that `cloudbench serve` is still running, then reload the page.',
+  },
+  CB_ERR_UI_BAD_RESPONSE: {
+    status: 502,
+    message: '{detail}',
+    fix: 'Make sure the workbench page and the runtime come from the same Cloudbench version (reload the page).',
+  },
+  CB_ERR_UI_UNEXPECTED: {
+    status: 500,
+    message: '{detail}',
+    fix: 'Reload the page; if it happens again, report it with the browser console output.',
+  },
+
   // Logs ------------------------------------------------------------------------------------------------------
   CB_ERR_LOGS_DIRECTORY: {
     status: 500,
