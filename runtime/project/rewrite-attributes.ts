@@ -6,7 +6,7 @@ import { PatternError, compilePattern } from './rewrite-pattern.js';
 import type { CompiledPattern, PatternSyntax } from './rewrite-pattern.js';
 import { TemplateError, parseTemplate } from './rewrite-template.js';
 import type { RewriteMap, Template } from './rewrite-template.js';
-import { closest } from './web-config.js';
+import { closest } from './closest.js';
 import type { XmlElement } from './xml.js';
 
 export function xmlError(el: XmlElement, file: string, detail: string): Error {

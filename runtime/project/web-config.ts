@@ -4,6 +4,7 @@ import { cbError } from '../shared/errors.js';
 import { IISNODE_ATTRIBUTES, IISNODE_ATTRIBUTE_NAMES, describeType, parseAttributeValue } from './iisnode-schema.js';
 import type { IisnodeAttribute } from './iisnode-schema.js';
 import { attr, findPath, parseXml } from './xml.js';
+import { closest } from './closest.js';
 import type { XmlElement } from './xml.js';
 
 export interface Located<T> {
@@ -112,30 +113,4 @@ function readAppSettings(el: XmlElement | undefined): WebConfig['appSettings'] {
 /** The iisnode handler mappings (modules="iisnode"). */
 export function iisnodeHandlers(config: WebConfig): HandlerMapping[] {
   return config.handlers.filter((h) => h.modules.toLowerCase() === 'iisnode');
-}
-
-/** The candidate within edit distance 3 of `word` (case-insensitive), for "did you mean" hints. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
 }
