@@ -8,6 +8,7 @@
 import { getContext, setContext } from 'svelte';
 import type { WorkbenchState } from '../../app/workbench.svelte';
 import { errorInfo } from '../../lib/api';
+import { attachBackfilledFeed } from '../../lib/backfilled-feed';
 import { FrameQueue } from '../../lib/frame-queue';
 import { compileFilter, EMPTY_FILTER } from '../../lib/log-filter';
 import type { LogFilter, LogPredicate } from '../../lib/log-filter';
@@ -66,48 +67,19 @@ export class LogsState {
   /** Live while the Logs view is shown: fills the gap since the last line, then tails. Returns the teardown. */
   attach = (): (() => void) => {
     const { stream } = this.#wb;
-    let pending: LogRecordMessage[] | null = null;
-    let ctrl = new AbortController();
-    const fill = (): void => {
-      ctrl.abort();
-      ctrl = new AbortController();
-      const signal = ctrl.signal;
-      pending = [];
-      this.loading = true;
-      const query: LogQueryMessage = this.#lastSeq >= 0 ? { afterSeq: this.#lastSeq, limit: GAP_LIMIT } : { limit: BACKLOG };
-      this.#wb.api
-        .logs({ query, signal })
-        .then(({ records }) => {
-          this.loadError = null;
-          this.#receive(records);
-        })
-        .catch((err: unknown) => {
-          if (!signal.aborted) this.loadError = errorInfo(err);
-        })
-        .finally(() => {
-          if (signal.aborted) return;
-          const live = pending ?? [];
-          pending = null;
-          this.#receive(live);
-          this.loading = false;
-        });
-    };
-    const offs = [
-      stream.on('logs', (m) => {
-        if (pending) for (const r of m.records) pending.push(r);
-        else this.#receive(m.records);
-      }),
-      stream.subscribe(['logs']),
-      // Lines written while the socket was down are in the runtime's store: fetch them.
-      stream.onOpen(fill),
-    ];
-    fill();
-    return () => {
-      ctrl.abort();
-      pending = null;
-      this.loading = false;
-      for (const off of offs) off();
-    };
+    return attachBackfilledFeed<LogRecordMessage>({
+      listen: (handler) => stream.on('logs', (m) => handler(m.records)),
+      subscribe: () => stream.subscribe(['logs']),
+      // Records written while the socket was down are in the runtime's store: the feed fetches them.
+      onOpen: (handler) => stream.onOpen(handler),
+      load: async (signal) => {
+        const query: LogQueryMessage = this.#lastSeq >= 0 ? { afterSeq: this.#lastSeq, limit: GAP_LIMIT } : { limit: BACKLOG };
+        return (await this.#wb.api.logs({ query, signal })).records;
+      },
+      receive: (records) => this.#receive(records),
+      setLoading: (loading) => (this.loading = loading),
+      setError: (err) => (this.loadError = err === null ? null : errorInfo(err)),
+    });
   };
 
   setFilter = (patch: Partial<LogFilter>): void => {

@@ -3,6 +3,7 @@
 import { getContext, setContext } from 'svelte';
 import type { WorkbenchState } from '../../app/workbench.svelte';
 import { errorInfo } from '../../lib/api';
+import { attachBackfilledFeed } from '../../lib/backfilled-feed';
 import { FrameQueue } from '../../lib/frame-queue';
 import type { ErrorInfoMessage, RequestRecordMessage } from '../../lib/protocol';
 
@@ -47,47 +48,19 @@ export class RequestsState {
   /** Live while the Requests view is shown; returns the teardown. */
   attach = (): (() => void) => {
     const { stream } = this.#wb;
-    let pending: RequestRecordMessage[] | null = null;
-    let ctrl = new AbortController();
-    const fill = (): void => {
-      ctrl.abort();
-      ctrl = new AbortController();
-      const signal = ctrl.signal;
-      pending = [];
-      this.loading = true;
-      const query = this.#lastId >= 0 ? { afterId: this.#lastId, limit: 10_000 } : { limit: BACKLOG };
-      this.#wb.api
-        .requests({ query, signal })
-        .then(({ records }) => {
-          this.loadError = null;
-          this.#receive([...records].sort((a, b) => a.id - b.id));
-        })
-        .catch((err: unknown) => {
-          if (!signal.aborted) this.loadError = errorInfo(err);
-        })
-        .finally(() => {
-          if (signal.aborted) return;
-          const live = pending ?? [];
-          pending = null;
-          this.#receive(live);
-          this.loading = false;
-        });
-    };
-    const offs = [
-      stream.on('requests', (m) => {
-        if (pending) for (const r of m.records) pending.push(r);
-        else this.#receive(m.records);
-      }),
-      stream.subscribe(['requests']),
-      stream.onOpen(fill),
-    ];
-    fill();
-    return () => {
-      ctrl.abort();
-      pending = null;
-      this.loading = false;
-      for (const off of offs) off();
-    };
+    return attachBackfilledFeed<RequestRecordMessage>({
+      listen: (handler) => stream.on('requests', (m) => handler(m.records)),
+      subscribe: () => stream.subscribe(['requests']),
+      // Records written while the socket was down are in the runtime's store: the feed fetches them.
+      onOpen: (handler) => stream.onOpen(handler),
+      load: async (signal) => {
+        const query = this.#lastId >= 0 ? { afterId: this.#lastId, limit: 10_000 } : { limit: BACKLOG };
+        return [...(await this.#wb.api.requests({ query, signal })).records].sort((a, b) => a.id - b.id);
+      },
+      receive: (records) => this.#receive(records),
+      setLoading: (loading) => (this.loading = loading),
+      setError: (err) => (this.loadError = err === null ? null : errorInfo(err)),
+    });
   };
 
   setText = (text: string): void => {
