@@ -2,6 +2,8 @@
 // (hop-by-hop fields dropped, X-Forwarded-* added when enabled) and its body re-framed; the response likewise.
 // Bodies stream both ways with backpressure; the first bytes of a request body (up to maxReplayBodyBytes) are
 // kept so the request can be replayed on another worker if its first worker fails before answering.
+import { createReadStream } from 'node:fs';
+import type { ReadStream } from 'node:fs';
 import type { Worker } from '../workers/worker.js';
 import type { ClientConnection } from './client-connection.js';
 import { appendForwardedFor } from './forward-headers.js';
@@ -47,6 +49,9 @@ export class Exchange implements Waiting, UpstreamListener {
   responseStarted = false;
   /** The worker's response fields as received (for request records). */
   responseHeaders: readonly string[] = [];
+  /** Fields the site pipeline adds for the app (X-Original-URL after a rewrite); a client's own are dropped. */
+  extraHeaders: ReadonlyArray<readonly [string, string]> = [];
+  #file: ReadStream | undefined;
   settled = false;
   readonly upgrade: boolean;
 
@@ -176,8 +181,10 @@ export class Exchange implements Waiting, UpstreamListener {
       }
       if (xff && lower === 'x-forwarded-proto') hasProto = true;
       if (lower === 'host') hasHost = true;
+      if (this.extraHeaders.length > 0 && this.extraHeaders.some(([n]) => n.toLowerCase() === lower)) continue;
       text += `${name}: ${value}\r\n`;
     }
+    for (const [name, value] of this.extraHeaders) text += `${name}: ${value.replace(/[\r\n]/g, ' ')}\r\n`;
     // Workers get HTTP/1.1, which requires Host; an HTTP/1.0 client may have sent none.
     if (!hasHost) text += `Host: ${this.client.socket.localAddress}:${this.client.socket.localPort}\r\n`;
     if (xff) {
@@ -291,11 +298,13 @@ export class Exchange implements Waiting, UpstreamListener {
 
   onClientDrain(): void {
     this.#upstream?.socket.resume();
+    this.#file?.resume();
   }
 
   onClientClose(): void {
     if (this.settled) return;
     this.settled = true;
+    this.#file?.destroy();
     const up = this.#upstream;
     const worker = this.worker;
     this.#upstream = undefined;
@@ -313,7 +322,7 @@ export class Exchange implements Waiting, UpstreamListener {
   }
 
   /** Answer with a response of the front end's own (error pages). */
-  respond(status: number, reason: string, headers: Array<[string, string | number]>, body: string): void {
+  respond(status: number, reason: string, headers: ReadonlyArray<readonly [string, string | number]>, body: string): void {
     this.settled = true;
     this.status = status;
     const socket = this.client.socket;
@@ -335,6 +344,38 @@ export class Exchange implements Waiting, UpstreamListener {
     if (bytes.length > 0) out.write(bytes);
     out.end();
     this.client.exchangeDone(this, close);
+  }
+
+  /** Answer with (a range of) a file, streamed from disk with backpressure; `done` runs once it is all sent. */
+  respondFile(status: number, reason: string, headers: ReadonlyArray<readonly [string, string | number]>, file: string, range: { start: number; end: number } | undefined, done: () => void): void {
+    this.settled = true;
+    this.status = status;
+    this.responseStarted = true;
+    const socket = this.client.socket;
+    const close = this.head.close || !this.requestDone;
+    let text = `HTTP/1.1 ${status} ${reason}\r\n`;
+    for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+    if (status !== 206 && status !== 304 && !headers.some(([n]) => n === 'Content-Length')) text += 'Content-Length: 0\r\n';
+    this.client.out.write(`${text}${close ? 'Connection: close\r\n' : ''}\r\n`);
+    if (range === undefined) {
+      this.client.exchangeDone(this, close);
+      return done();
+    }
+    const stream = createReadStream(file, { start: range.start, end: range.end, highWaterMark: 64 * 1024 });
+    this.#file = stream;
+    stream.on('data', (chunk) => {
+      if (!socket.write(chunk)) stream.pause();
+    });
+    stream.on('end', () => {
+      this.#file = undefined;
+      this.client.exchangeDone(this, close);
+      done();
+    });
+    stream.on('error', () => {
+      this.#file = undefined;
+      socket.destroy();
+      done();
+    });
   }
 
   /** 101 Switching Protocols: from here on the two sockets are spliced byte for byte. */

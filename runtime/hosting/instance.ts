@@ -86,7 +86,7 @@ export class Instance implements ExchangeHost {
 
   abandoned(ex: Exchange): void {
     this.#queue.remove(ex);
-    if (ex.worker === undefined) this.#record(ex, ex.status || 499, 'client closed the connection');
+    if (ex.worker === undefined) this.record(ex, ex.status || 499, 'client closed the connection');
   }
 
   /** Close every pooled connection and answer what still waits (shutdown). */
@@ -172,7 +172,7 @@ export class Instance implements ExchangeHost {
         void this.#reportFailure(ex, worker, outcome.error);
       }
     } else {
-      this.#record(ex, outcome.status, undefined);
+      this.record(ex, outcome.status, undefined);
     }
     if (this.#queue.length > 0) this.#pump();
   }
@@ -207,10 +207,11 @@ export class Instance implements ExchangeHost {
   #fail(ex: Exchange, error: CloudbenchError, pid?: number): void {
     const page = renderError(error, { devErrorsEnabled: this.options.devErrorsEnabled, stderrTail: pid === undefined ? undefined : this.options.stderrTail(pid) });
     ex.respond(page.status, page.reason, page.headers, page.body);
-    this.#record(ex, error.status, error.code);
+    this.record(ex, error.status, error.code);
   }
 
-  #record(ex: Exchange, status: number, error: string | undefined): void {
+  /** Emit the request record of an exchange (also for answers the site pipeline gave itself). */
+  record(ex: Exchange, status: number, error: string | undefined): void {
     const onRequest = this.options.onRequest;
     if (!onRequest) return;
     const now = Date.now();

@@ -20,6 +20,8 @@ import type { WorkerState } from '../workers/worker-state.js';
 import { startFrontEnd } from './front-end.js';
 import type { FrontEnd } from './front-end.js';
 import { Instance } from './instance.js';
+import { createSitePipeline } from './site-pipeline.js';
+import { SiteRouter } from './site-router.js';
 import type { RequestRecord } from './instance.js';
 
 export interface SiteHostOptions {
@@ -180,7 +182,9 @@ export class SiteHost {
   async start(): Promise<void> {
     this.group.start();
     try {
-      this.#frontEnd = await startFrontEnd(this.instance, {
+      const pipeline = createSitePipeline(this.project.appRoot, this.project.webConfig);
+      const host = pipeline ? new SiteRouter(this.instance, pipeline, this.project.webConfig?.mimeMap ?? {}) : this.instance;
+      this.#frontEnd = await startFrontEnd(host, {
         host: this.options.host ?? '127.0.0.1',
         port: this.options.port ?? 8080,
         maxHeaderSize: this.project.settings.maxRequestBufferSize,

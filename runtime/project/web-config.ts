@@ -5,6 +5,8 @@ import { IISNODE_ATTRIBUTES, IISNODE_ATTRIBUTE_NAMES, describeType, parseAttribu
 import type { IisnodeAttribute } from './iisnode-schema.js';
 import { attr, findPath, parseXml } from './xml.js';
 import { closest } from './closest.js';
+import { parseRewriteRules } from './rewrite-rules.js';
+import type { RewriteRule } from './rewrite-rules.js';
 import type { XmlElement } from './xml.js';
 
 export interface Located<T> {
@@ -30,7 +32,19 @@ export interface WebConfig {
   readonly iisnode: Partial<Record<IisnodeAttribute, Located<boolean | number | string>>>;
   /** appSettings in document order; empty keys are already skipped (iisnode does the same). */
   readonly appSettings: Array<{ key: string; value: string }>;
+  /** <rewrite><rules>, compiled. */
+  readonly rewriteRules: RewriteRule[];
+  /** <defaultDocument>: tried in order for a request to a folder. */
+  readonly defaultDocument: { readonly enabled: boolean; readonly files: readonly string[] };
+  /** <requestFiltering><hiddenSegments>: path segments never served (case-insensitive). */
+  readonly hiddenSegments: readonly string[];
+  /** <staticContent><mimeMap>: extension (with the dot, lower case) → MIME type; null removes a default. */
+  readonly mimeMap: Readonly<Record<string, string | null>>;
 }
+
+/** IIS's defaults (applicationHost.config). */
+export const DEFAULT_DOCUMENTS = ['Default.htm', 'Default.asp', 'index.htm', 'index.html', 'iisstart.htm', 'default.aspx'];
+export const DEFAULT_HIDDEN_SEGMENTS = ['web.config', 'bin', 'App_code', 'App_GlobalResources', 'App_LocalResources', 'App_WebReferences', 'App_Data', 'App_Browsers'];
 
 export function parseWebConfig(text: string, file: string): WebConfig {
   const root = parseXml(text, file);
@@ -43,7 +57,38 @@ export function parseWebConfig(text: string, file: string): WebConfig {
     handlers: readHandlers(findPath(ws, 'handlers')),
     iisnode: readIisnode(findPath(ws, 'iisnode'), file),
     appSettings: readAppSettings(findPath(root, 'appSettings')),
+    rewriteRules: parseRewriteRules(ws, file),
+    defaultDocument: readDefaultDocument(findPath(ws, 'defaultDocument')),
+    hiddenSegments: readList(findPath(ws, 'security', 'requestFiltering', 'hiddenSegments'), 'segment', DEFAULT_HIDDEN_SEGMENTS),
+    mimeMap: readMimeMap(findPath(ws, 'staticContent')),
   };
+}
+
+function readDefaultDocument(el: XmlElement | undefined): WebConfig['defaultDocument'] {
+  const enabled = (el && attr(el, 'enabled')?.toLowerCase()) !== 'false';
+  return { enabled, files: readList(findPath(el, 'files'), 'value', DEFAULT_DOCUMENTS) };
+}
+
+/** An IIS collection of <add key=…/>, <remove key=…/> and <clear/> over inherited defaults. */
+function readList(el: XmlElement | undefined, key: string, defaults: readonly string[]): string[] {
+  let list = [...defaults];
+  for (const c of el?.children ?? []) {
+    const value = attr(c, key) ?? '';
+    if (c.name === 'clear') list = [];
+    else if (c.name === 'remove') list = list.filter((v) => v.toLowerCase() !== value.toLowerCase());
+    else if (c.name === 'add' && value !== '' && !list.some((v) => v.toLowerCase() === value.toLowerCase())) list.push(value);
+  }
+  return list;
+}
+
+function readMimeMap(el: XmlElement | undefined): Record<string, string | null> {
+  const map: Record<string, string | null> = {};
+  for (const c of el?.children ?? []) {
+    const ext = (attr(c, 'fileExtension') ?? '').toLowerCase();
+    if (c.name === 'mimeMap' && ext !== '') map[ext.startsWith('.') ? ext : `.${ext}`] = attr(c, 'mimeType') ?? 'application/octet-stream';
+    else if (c.name === 'remove' && ext !== '') map[ext.startsWith('.') ? ext : `.${ext}`] = null;
+  }
+  return map;
 }
 
 function readHandlers(el: XmlElement | undefined): HandlerMapping[] {

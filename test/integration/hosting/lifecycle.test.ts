@@ -97,7 +97,7 @@ describe('worker modes', () => {
     const folder = copyFixture('apps/echo');
     writeFileSync(
       path.join(folder, 'web.config'),
-      '<configuration><system.webServer><handlers><add name="iisnode" path="server.js" verb="*" modules="iisnode"/></handlers><iisnode nodeProcessCountPerApplication="3" enableXFF="true"/></system.webServer><appSettings><add key="APP_SETTING" value="from web.config"/><add key="EMPTY_SETTING" value=""/><add key="" value="ignored"/></appSettings></configuration>',
+      '<configuration><system.webServer><handlers><add name="iisnode" path="server.js" verb="*" modules="iisnode"/></handlers><rewrite><rules><rule name="app"><match url=".*"/><action type="Rewrite" url="server.js"/></rule></rules></rewrite><iisnode nodeProcessCountPerApplication="3" enableXFF="true"/></system.webServer><appSettings><add key="APP_SETTING" value="from web.config"/><add key="EMPTY_SETTING" value=""/><add key="" value="ignored"/></appSettings></configuration>',
     );
     app = await serve(folder);
     expect(app.output()).toMatch(/3 workers ready, entry server\.js from web\.config/);
