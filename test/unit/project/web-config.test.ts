@@ -2,7 +2,7 @@
 // accept (iisnode functional test 116), so Cloudbench does too, naming the place; what IIS accepts must read
 // the same here (handlers after <remove>/<clear>, attribute names in any case, appSettings as iisnode passes them).
 import { describe, expect, it } from 'vitest';
-import { iisnodeHandlers, isPortRange, parseWebConfig } from '../../../runtime/project/web-config.js';
+import { DEFAULT_DOCUMENTS, DEFAULT_HIDDEN_SEGMENTS, iisnodeHandlers, isPortRange, parseWebConfig } from '../../../runtime/project/web-config.js';
 import { coded, handler, webConfig } from './project-test-helpers.js';
 
 const FILE = '/site/web.config';
@@ -61,8 +61,37 @@ describe('parseWebConfig: handlers', () => {
     expect(config.handlers).toEqual([]);
   });
 
-  it('returns empty parts for a configuration without system.webServer or appSettings', () => {
-    expect(parseWebConfig('<configuration/>', FILE)).toEqual({ file: FILE, handlers: [], iisnode: {}, appSettings: [] });
+  it('returns empty parts (and IIS defaults) for a configuration without system.webServer or appSettings', () => {
+    expect(parseWebConfig('<configuration/>', FILE)).toEqual({
+      file: FILE,
+      handlers: [],
+      iisnode: {},
+      appSettings: [],
+      rewriteRules: [],
+      defaultDocument: { enabled: true, files: DEFAULT_DOCUMENTS },
+      hiddenSegments: DEFAULT_HIDDEN_SEGMENTS,
+      mimeMap: {},
+    });
+  });
+});
+
+describe('parseWebConfig: defaultDocument, hiddenSegments, staticContent', () => {
+  it('applies <clear/>, <remove> and <add> over the IIS defaults', () => {
+    const config = parseWebConfig(
+      webConfig(`    <defaultDocument enabled="true"><files><clear/><add value="index.js"/><add value="home.html"/></files></defaultDocument>
+    <security><requestFiltering><hiddenSegments><remove segment="BIN"/><add segment="private"/></hiddenSegments></requestFiltering></security>
+    <staticContent><mimeMap fileExtension=".md" mimeType="text/markdown"/><remove fileExtension="css"/></staticContent>`),
+      FILE,
+    );
+    expect(config.defaultDocument).toEqual({ enabled: true, files: ['index.js', 'home.html'] });
+    expect(config.hiddenSegments).toContain('private');
+    expect(config.hiddenSegments).not.toContain('bin');
+    expect(config.hiddenSegments).toContain('web.config');
+    expect(config.mimeMap).toEqual({ '.md': 'text/markdown', '.css': null });
+  });
+
+  it('turns default documents off with enabled="false"', () => {
+    expect(parseWebConfig(webConfig('    <defaultDocument enabled="false"/>'), FILE).defaultDocument.enabled).toBe(false);
   });
 });
 
