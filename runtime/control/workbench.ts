@@ -113,7 +113,10 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
       'worker.exited': (w: { ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }) => {
         if (!w.expected) this.#event('worker.exited', `Worker #${w.ordinal} (pid ${w.pid}) exited ${w.signal ? `on ${w.signal}` : `with code ${w.code}`}`, name);
       },
-      failed: ({ message }: { message: string }) => this.#event('failed', `The app keeps failing to start: ${message}`, name),
+      failed: ({ message }: { message: string }) => {
+        this.#event('failed', message.startsWith('the configuration') ? message.charAt(0).toUpperCase() + message.slice(1) : `The app keeps failing to start: ${message}`, name);
+        this.emit('topology');
+      },
     };
     for (const [event, handler] of Object.entries(handlers)) {
       site.events.on(event as 'recycling', handler as never);
@@ -163,7 +166,7 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
             instances: [instanceView(site)],
           }
         : null,
-      projectError: this.#projectError,
+      projectError: this.#projectError ?? site?.configError?.toJSON() ?? null,
       cores: os.availableParallelism(),
       emulators: [],
     };

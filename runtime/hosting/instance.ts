@@ -51,14 +51,14 @@ export interface RequestRecord {
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 export class Instance implements ExchangeHost {
-  readonly enableXFF: boolean;
+  enableXFF: boolean;
   readonly maxReplayBodyBytes: number;
   readonly #queue: RequestQueue<Exchange>;
   readonly #pools = new Map<Worker, UpstreamPool>();
   #rr = -1;
   #requestId = 0;
 
-  constructor(readonly options: InstanceOptions) {
+  constructor(public options: InstanceOptions) {
     this.enableXFF = options.enableXFF;
     this.maxReplayBodyBytes = options.maxReplayBodyBytes;
     this.#queue = new RequestQueue<Exchange>(options.queueLength, options.queueTimeoutMs, (ex) =>
@@ -69,6 +69,12 @@ export class Instance implements ExchangeHost {
       if (state === 'failed') this.#queue.drainAll((ex) => this.#failInstance(ex));
     });
     options.group.on('exited', (worker) => this.#closePool(worker));
+  }
+
+  /** Settings from a changed configuration; they apply to requests routed from now on. */
+  reconfigure(patch: Partial<Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize'>>): void {
+    this.options = { ...this.options, ...patch };
+    this.enableXFF = this.options.enableXFF;
   }
 
   get queued(): number {

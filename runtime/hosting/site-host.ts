@@ -6,15 +6,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cbError } from '../shared/errors.js';
+import { cbError, isCloudbenchError } from '../shared/errors.js';
+import type { CloudbenchError } from '../shared/errors.js';
 import { LogCapture } from '../logs/log-capture.js';
 import { LogStore } from '../logs/log-store.js';
+import { loadProject } from '../project/load-project.js';
 import type { ProjectModel } from '../project/load-project.js';
 import { splitCommandLine } from '../workers/command-line.js';
 import { StatsSampler } from '../workers/stats.js';
 import { watchFiles } from '../workers/watch.js';
 import type { Watcher } from '../workers/watch.js';
 import { WorkerGroup } from '../workers/worker-group.js';
+import type { WorkerSpec } from '../workers/worker.js';
 import type { GroupState } from '../workers/worker-group.js';
 import type { WorkerState } from '../workers/worker-state.js';
 import { startFrontEnd } from './front-end.js';
@@ -22,7 +25,7 @@ import type { FrontEnd } from './front-end.js';
 import { Instance } from './instance.js';
 import { createSitePipeline } from './site-pipeline.js';
 import { SiteRouter } from './site-router.js';
-import type { RequestRecord } from './instance.js';
+import type { InstanceOptions, RequestRecord } from './instance.js';
 
 export interface SiteHostOptions {
   /** @default "127.0.0.1" */
@@ -99,10 +102,17 @@ export class SiteHost {
   #watcher: Watcher | undefined;
   #stopping: Promise<void> | undefined;
 
+  #project: ProjectModel;
+  readonly #router: SiteRouter;
+  #configWatcher: Watcher | undefined;
+  /** Why the last edit of web.config / iisnode.yml could not be applied (the previous settings stay). */
+  configError: CloudbenchError | undefined;
+
   constructor(
-    readonly project: ProjectModel,
+    project: ProjectModel,
     readonly options: SiteHostOptions = {},
   ) {
+    this.#project = project;
     const s = project.settings;
     const name = options.instanceName ?? 'local';
     this.#socketDir = mkdtempSync(path.join(os.tmpdir(), 'cb-'));
@@ -113,24 +123,14 @@ export class SiteHost {
       maxTotalLogFileSizeInKB: s.maxTotalLogFileSizeInKB,
       maxLogFiles: s.maxLogFiles,
     });
-    const requested = options.workers ?? s.nodeProcessCountPerApplication;
-    const [command, ...commandArgs] = splitCommandLine(s.nodeProcessCommandLine);
-    if (command === undefined) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'nodeProcessCommandLine', value: s.nodeProcessCommandLine, expected: 'a command such as node' });
-    const hook = options.hook ?? true;
     this.group = new WorkerGroup({
       instance: name,
-      count: requested === 0 ? os.availableParallelism() : requested,
+      count: workerCount(project, options),
       portMode: options.workerPort ?? 'pipe',
       socketDir: this.#socketDir,
       gracefulShutdownTimeoutMs: s.gracefulShutdownTimeout,
       killTimeoutMs: options.killTimeoutMs ?? 5000,
-      spec: {
-        command,
-        args: [...commandArgs, ...(hook ? ['--require', HOOK] : []), ...project.entry.nodeArgs, project.entry.script, ...project.entry.scriptArgs],
-        cwd: project.appRoot,
-        env: workerEnvironment(project, name, options.env ?? process.env),
-        startTimeoutMs: Math.max(1000, s.maxNamedPipeConnectionRetry * s.namedPipeConnectionRetryDelay),
-      },
+      spec: workerSpec(project, name, options),
     });
     this.group.on('spawned', (worker, child) => {
       const meta = { instance: name, worker: worker.id, pid: child.pid ?? 0 };
@@ -160,17 +160,14 @@ export class SiteHost {
     this.instance = new Instance({
       name,
       group: this.group,
-      maxConcurrentRequestsPerProcess: s.maxConcurrentRequestsPerProcess,
       queueLength: options.queueLength ?? 1000,
       queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
-      enableXFF: s.enableXFF,
-      devErrorsEnabled: s.devErrorsEnabled,
       maxReplayBodyBytes: 64 * 1024,
-      pooledConnectionAgeMs: s.maxNamedPipePooledConnectionAge,
-      maxHeadSize: s.maxRequestBufferSize,
       stderrTail: (pid) => this.capture.stderrTail(pid),
       onRequest: (r) => this.#onRequest(r),
+      ...instanceSettings(project),
     });
+    this.#router = new SiteRouter(this.instance, createSitePipeline(project.appRoot, project.webConfig), project.webConfig?.mimeMap ?? {});
     this.#stats = new StatsSampler(() => this.group.workers.map((w) => w.pid).filter((p): p is number => p !== undefined));
   }
 
@@ -182,9 +179,7 @@ export class SiteHost {
   async start(): Promise<void> {
     this.group.start();
     try {
-      const pipeline = createSitePipeline(this.project.appRoot, this.project.webConfig);
-      const host = pipeline ? new SiteRouter(this.instance, pipeline, this.project.webConfig?.mimeMap ?? {}) : this.instance;
-      this.#frontEnd = await startFrontEnd(host, {
+      this.#frontEnd = await startFrontEnd(this.#router, {
         host: this.options.host ?? '127.0.0.1',
         port: this.options.port ?? 8080,
         maxHeaderSize: this.project.settings.maxRequestBufferSize,
@@ -193,8 +188,57 @@ export class SiteHost {
       await this.group.stop(0);
       throw err;
     }
-    this.#watcher = watchFiles({ root: this.project.appRoot, watchedFiles: this.project.settings.watchedFiles, onChange: (files) => this.recycle(files) });
+    this.#watch();
+    this.#configWatcher = watchFiles({ root: this.project.folder, watchedFiles: configFiles(this.project), keepWebConfig: true, onChange: () => void this.reload() });
     this.#stats.start();
+  }
+
+  get project(): ProjectModel {
+    return this.#project;
+  }
+
+  #watch(): void {
+    // iisnode.yml is in the default watchedFiles; its changes are the config watcher's (reload, then recycle).
+    const yml = path.basename(this.#project.settings.configOverrides).toLowerCase();
+    this.#watcher = watchFiles({
+      root: this.#project.appRoot,
+      watchedFiles: this.#project.settings.watchedFiles,
+      onChange: (files) => {
+        const code = files.filter((f) => f.toLowerCase() !== yml);
+        if (code.length > 0) this.recycle(code);
+      },
+    });
+  }
+
+  /**
+   * web.config or iisnode.yml changed: read the project again and recycle with the new settings. A broken file
+   * keeps the previous settings running and is reported (CLI, workbench, and a page to local callers) until fixed.
+   */
+  async reload(): Promise<void> {
+    let next: ProjectModel;
+    try {
+      next = loadProject(this.#project.folder, this.options.env ?? process.env);
+    } catch (err) {
+      this.configError = isCloudbenchError(err) ? err : cbError('CB_ERR_CONFIG_VALUE', { option: 'web.config', value: '', expected: String(err) });
+      this.#router.configError = this.configError;
+      this.events.emit('failed', { message: `the configuration cannot be applied: ${this.configError.message}` });
+      return;
+    }
+    const name = this.instance.options.name;
+    this.configError = undefined;
+    this.#router.configError = undefined;
+    const watchedChanged = next.settings.watchedFiles !== this.#project.settings.watchedFiles || next.appRoot !== this.#project.appRoot;
+    this.#project = next;
+    this.group.reconfigure({ spec: workerSpec(next, name, this.options), gracefulShutdownTimeoutMs: next.settings.gracefulShutdownTimeout });
+    this.instance.reconfigure(instanceSettings(next));
+    this.#router.reconfigure(createSitePipeline(next.appRoot, next.webConfig), next.webConfig?.mimeMap ?? {});
+    if (watchedChanged) {
+      await this.#watcher?.close();
+      this.#watch();
+    }
+    const count = workerCount(next, this.options);
+    if (count !== this.group.count) this.group.setCount(count);
+    this.recycle(['configuration']);
   }
 
   /** Resolves when every worker of the current generation is ready (or the group failed). */
@@ -269,6 +313,7 @@ export class SiteHost {
     this.#stopping ??= (async () => {
       this.#stats.stop();
       await this.#watcher?.close();
+      await this.#configWatcher?.close();
       const closing = this.#frontEnd?.close();
       await this.group.stop(drainMs);
       this.instance.close();
@@ -284,6 +329,43 @@ export class SiteHost {
     if (this.requests.length > 10_000) this.requests.splice(0, this.requests.length - 5_000);
     for (const l of this.#requestListeners) l(r);
   }
+}
+
+function workerCount(project: ProjectModel, options: SiteHostOptions): number {
+  const requested = options.workers ?? project.settings.nodeProcessCountPerApplication;
+  return requested === 0 ? os.availableParallelism() : requested;
+}
+
+function workerSpec(project: ProjectModel, instance: string, options: SiteHostOptions): WorkerSpec {
+  const s = project.settings;
+  const [command, ...commandArgs] = splitCommandLine(s.nodeProcessCommandLine);
+  if (command === undefined) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'nodeProcessCommandLine', value: s.nodeProcessCommandLine, expected: 'a command such as node' });
+  const hook = options.hook ?? true;
+  return {
+    command,
+    args: [...commandArgs, ...(hook ? ['--require', HOOK] : []), ...project.entry.nodeArgs, project.entry.script, ...project.entry.scriptArgs],
+    cwd: project.appRoot,
+    env: workerEnvironment(project, instance, options.env ?? process.env),
+    startTimeoutMs: Math.max(1000, s.maxNamedPipeConnectionRetry * s.namedPipeConnectionRetryDelay),
+  };
+}
+
+/** The instance options that come from the iisnode settings (and so change when the config does). */
+function instanceSettings(project: ProjectModel): Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize'> {
+  const s = project.settings;
+  return {
+    maxConcurrentRequestsPerProcess: s.maxConcurrentRequestsPerProcess,
+    enableXFF: s.enableXFF,
+    devErrorsEnabled: s.devErrorsEnabled,
+    pooledConnectionAgeMs: s.maxNamedPipePooledConnectionAge,
+    maxHeadSize: s.maxRequestBufferSize,
+  };
+}
+
+/** web.config and the iisnode.yml it names, as a watchedFiles list relative to the project folder. */
+function configFiles(project: ProjectModel): string {
+  const yml = path.relative(project.folder, path.join(project.appRoot, project.settings.configOverrides)).split(path.sep).join('/');
+  return `web.config;${yml}`;
 }
 
 /** What a worker sees: the user's environment, overridden (not appended, unlike iisnode) by ours. */

@@ -1,5 +1,6 @@
 // Between the listener and the instance: runs the site pipeline (rewrite, request filtering, handler mapping)
 // and answers redirects, static files and refusals itself; requests for the app go on to the instance.
+import type { CloudbenchError } from '../shared/errors.js';
 import { escapeHtml } from './error-page.js';
 import type { Exchange, ExchangeHost, ExchangeOutcome } from './exchange.js';
 import type { Instance } from './instance.js';
@@ -8,20 +9,37 @@ import { staticResponse } from './static-file.js';
 import type { Worker } from '../workers/worker.js';
 
 export class SiteRouter implements ExchangeHost {
-  readonly enableXFF: boolean;
-  readonly maxReplayBodyBytes: number;
+  /** A web.config / iisnode.yml edit that cannot be applied: local callers get a page naming file:line:col. */
+  configError: CloudbenchError | undefined;
 
   constructor(
     private readonly instance: Instance,
-    private readonly pipeline: SitePipeline,
-    private readonly mimeMap: Readonly<Record<string, string | null>>,
-  ) {
-    this.enableXFF = instance.enableXFF;
-    this.maxReplayBodyBytes = instance.maxReplayBodyBytes;
+    /** Undefined for projects without a web.config: everything goes to the app. */
+    private pipeline: SitePipeline | undefined,
+    private mimeMap: Readonly<Record<string, string | null>>,
+  ) {}
+
+  get enableXFF(): boolean {
+    return this.instance.enableXFF;
+  }
+
+  get maxReplayBodyBytes(): number {
+    return this.instance.maxReplayBodyBytes;
+  }
+
+  reconfigure(pipeline: SitePipeline | undefined, mimeMap: Readonly<Record<string, string | null>>): void {
+    this.pipeline = pipeline;
+    this.mimeMap = mimeMap;
   }
 
   route(ex: Exchange): void {
-    if (ex.retries > 0 || ex.upgrade) return this.instance.route(ex);
+    if (this.configError && ex.retries === 0) {
+      // As iisnode does for configuration errors: explained to local callers only (the front end is
+      // loopback-bound by default; a request from elsewhere gets a plain 500).
+      const local = isLoopback(ex.client.socket.remoteAddress ?? '');
+      return this.#page(ex, 500, 'Internal Server Error', local ? `${this.configError.code}: ${this.configError.message} ${this.configError.fix} The previous settings keep running until the file is fixed.` : 'The site has a configuration error.');
+    }
+    if (!this.pipeline || ex.retries > 0 || ex.upgrade) return this.instance.route(ex);
     const socket = ex.client.socket;
     const d = this.pipeline.decide(ex.head, socket.remoteAddress ?? '', socket.localPort ?? 0);
     switch (d.kind) {
@@ -58,4 +76,8 @@ export class SiteRouter implements ExchangeHost {
   abandoned(ex: Exchange): void {
     this.instance.abandoned(ex);
   }
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }

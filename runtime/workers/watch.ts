@@ -17,6 +17,8 @@ export interface WatchOptions {
   /** Quiet time that ends a burst. */
   readonly debounceMs?: number;
   readonly onChange: (files: string[]) => void;
+  /** iisnode drops web.config from watchedFiles (config changes arrive another way); the config watcher keeps it. */
+  readonly keepWebConfig?: boolean;
 }
 
 export interface Watcher {
@@ -35,11 +37,11 @@ interface Entry {
   readonly namesDot: boolean;
 }
 
-export function parseWatchedFiles(text: string): Entry[] {
+export function parseWatchedFiles(text: string, keepWebConfig = false): Entry[] {
   return text
     .split(';')
     .map((s) => s.trim().replace(/\\/g, '/').replace(/^\.\//, ''))
-    .filter((s) => s !== '' && s.toLowerCase() !== 'web.config')
+    .filter((s) => s !== '' && (keepWebConfig || s.toLowerCase() !== 'web.config'))
     .map((pattern) => {
       const scan = picomatch.scan(pattern);
       const base = scan.isGlob ? scan.base : path.posix.dirname(pattern) === '.' ? '' : path.posix.dirname(pattern);
@@ -52,7 +54,7 @@ export function parseWatchedFiles(text: string): Entry[] {
 }
 
 export function watchFiles(options: WatchOptions): Watcher {
-  const entries = parseWatchedFiles(options.watchedFiles);
+  const entries = parseWatchedFiles(options.watchedFiles, options.keepWebConfig);
   const changed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const watchers: FSWatcher[] = [];

@@ -73,10 +73,15 @@ export class WorkerGroup extends EventEmitter<WorkerGroupEventMap> {
   #count: number;
   readonly #policy: CrashPolicy;
 
-  constructor(private readonly options: WorkerGroupOptions) {
+  constructor(private options: WorkerGroupOptions) {
     super();
     this.#count = options.count;
     this.#policy = options.crashPolicy ?? DEFAULT_CRASH_POLICY;
+  }
+
+  /** New settings for workers started from now on (the next recycle applies them to all). */
+  reconfigure(patch: Partial<Pick<WorkerGroupOptions, 'spec' | 'gracefulShutdownTimeoutMs'>>): void {
+    this.options = { ...this.options, ...patch };
   }
 
   /** A new generation is starting and will take over when ready. */
