@@ -54,7 +54,7 @@ function expectParsedOrCoded(fn: () => unknown, file: string, seed: number, posi
   try {
     fn();
   } catch (err) {
-    if (!isCloudbenchError(err)) throw new Error(`seed ${seed}: not a CloudbenchError: ${String(err)}`);
+    if (!isCloudbenchError(err)) throw new Error(`seed ${seed}: not a CloudbenchError: ${String(err)}`, { cause: err });
     expect(err.message.startsWith(`${file}:`), `seed ${seed}: ${err.message}`).toBe(true);
     expect(err.message, `seed ${seed}`).toMatch(positionPattern);
   }
