@@ -181,7 +181,7 @@ export const ERRORS = {
   CB_ERR_UI_UNREACHABLE: {
     status: 503,
     message: '{detail}',
-    fix: 'Check that `cloudbench serve` is still running, then reload the page.',
+    fix: 'Check that `cloudbench serve` is still running; if it was restarted, open the new URL it printed (the token changes every run).',
   },
   CB_ERR_UI_BAD_RESPONSE: {
     status: 502,

@@ -3,7 +3,7 @@
 // bodies are checked against the route's schema before they leave, and answers are checked against the
 // response schema before anyone reads them.
 import type { z } from 'zod';
-import { cbError } from '../../../runtime/shared/errors.js';
+import { ERRORS, cbError } from '../../../runtime/shared/errors.js';
 import { ErrorResponseSchema, LOG_EXPORT_PATH, ROUTES, routePath } from './protocol';
 import type { ErrorInfoMessage, LogQueryMessage, RouteName } from './protocol';
 
@@ -51,9 +51,12 @@ export class ApiError extends Error {
 }
 
 /** Errors of the client itself (no answer, or an answer outside the protocol). */
-function clientError(code: string, status: number, message: string, fix: string): ApiError {
-  return new ApiError({ code, status, message, fix, params: {} });
+/** A client-side error with the catalogue's fix text (one wording, kept in runtime/shared/errors.ts). */
+function clientError(code: 'CB_ERR_UI_UNREACHABLE' | 'CB_ERR_UI_BAD_RESPONSE', status: number, message: string): ApiError {
+  return new ApiError({ code, status, message, fix: ERRORS[code].fix, params: {} });
 }
+
+const isAbort = (err: unknown): boolean => err instanceof DOMException && err.name === 'AbortError';
 
 type AnyArgs = { params?: Record<string, string>; body?: unknown; query?: Record<string, unknown>; signal?: AbortSignal };
 type AnyRoute = { method: string; path: string; body: z.ZodType | null; query?: z.ZodType; response: z.ZodType };
@@ -80,8 +83,8 @@ export function createApi(token: string, fetchImpl: typeof fetch = globalThis.fe
     try {
       return await fetchImpl(url, { ...init, method, cache: 'no-store', credentials: 'omit' });
     } catch (err) {
-      if (err instanceof DOMException && err.name === 'AbortError') throw err;
-      throw clientError('CB_ERR_UI_UNREACHABLE', 0, `Cannot reach the Cloudbench runtime (${method} ${url}): ${(err as Error).message}.`, 'Check that `cloudbench serve` is still running, then reload this page.');
+      if (isAbort(err)) throw err;
+      throw clientError('CB_ERR_UI_UNREACHABLE', 0, `Cannot reach the Cloudbench runtime (${method} ${url}): ${(err as Error).message}.`);
     }
   }
 
@@ -89,12 +92,14 @@ export function createApi(token: string, fetchImpl: typeof fetch = globalThis.fe
     let body: unknown;
     try {
       body = await res.json();
-    } catch {
+    } catch (err) {
+      // The signal fired while the body was read: that is a cancellation, not a bad answer.
+      if (isAbort(err)) throw err;
       body = undefined;
     }
     const parsed = ErrorResponseSchema.safeParse(body);
     if (parsed.success) return new ApiError(parsed.data.error);
-    return clientError('CB_ERR_UI_BAD_RESPONSE', res.status, `${method} ${url} answered ${res.status} ${res.statusText} without an error body.`, 'Make sure the workbench and the runtime come from the same Cloudbench version.');
+    return clientError('CB_ERR_UI_BAD_RESPONSE', res.status, `${method} ${url} answered ${res.status} ${res.statusText} without an error body.`);
   }
 
   async function call(name: RouteName, route: AnyRoute, args: AnyArgs = {}): Promise<unknown> {
@@ -109,12 +114,13 @@ export function createApi(token: string, fetchImpl: typeof fetch = globalThis.fe
     let json: unknown;
     try {
       json = await res.json();
-    } catch {
-      throw clientError('CB_ERR_UI_BAD_RESPONSE', res.status, `${route.method} ${url} answered with something that is not JSON.`, 'Make sure the workbench and the runtime come from the same Cloudbench version.');
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw clientError('CB_ERR_UI_BAD_RESPONSE', res.status, `${route.method} ${url} answered with something that is not JSON.`);
     }
     const parsed = route.response.safeParse(json);
     if (!parsed.success) {
-      throw clientError('CB_ERR_UI_BAD_RESPONSE', res.status, `${route.method} ${url} answered outside the protocol: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? ''}.`, 'Make sure the workbench and the runtime come from the same Cloudbench version.');
+      throw clientError('CB_ERR_UI_BAD_RESPONSE', res.status, `${route.method} ${url} answered outside the protocol: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? ''}.`);
     }
     return parsed.data;
   }
