@@ -67,6 +67,7 @@ export class StreamHub {
     ws.on('close', () => {
       for (const off of client.terminals.values()) off();
       this.#clients.delete(client);
+      this.#followRequests();
     });
     ws.on('error', () => ws.terminate());
   }
@@ -75,6 +76,11 @@ export class StreamHub {
   publish(topic: Topic, message: ServerMessage): void {
     for (const c of this.#clients) if (c.topics.has(topic)) c.queue.push(message);
     this.#schedule();
+  }
+
+  /** Request records are built for the stream only while some page follows them (they sit on the hot path). */
+  #followRequests(): void {
+    this.workbench.liveRequests = [...this.#clients].some((c) => c.topics.has('requests'));
   }
 
   terminalsChanged(): void {
@@ -119,9 +125,11 @@ export class StreamHub {
           if (t === 'terminals') client.queue.push({ type: 'terminals', terminals: this.terminals.list() });
           if (t === 'metrics') client.queue.push({ type: 'metrics', time: Date.now(), instances: this.workbench.metrics() });
         }
+        this.#followRequests();
         break;
       case 'unsubscribe':
         for (const t of message.topics) client.topics.delete(t);
+        this.#followRequests();
         break;
       case 'terminal.attach': {
         const id = message.id;

@@ -134,8 +134,11 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
   #pendingRequests: RequestRecordMessage[] = [];
   #requestTimer: NodeJS.Timeout | undefined;
 
+  /** Set by the stream hub while some page follows the `requests` topic; otherwise records cost nothing extra. */
+  liveRequests = false;
+
   #queueRequest(r: RequestRecord): void {
-    if (this.listenerCount('requests') === 0) return;
+    if (!this.liveRequests) return;
     this.#pendingRequests.push(toRequestMessage(r));
     if (this.#requestTimer !== undefined) return;
     this.#requestTimer = setTimeout(() => {

@@ -43,9 +43,10 @@ export interface RequestRecord {
   readonly pid: number | undefined;
   readonly retries: number;
   readonly error: string | undefined;
-  /** Flat [name, value, …] as received from the client and from the worker (references, not copies). */
-  readonly requestHeaders: readonly string[];
-  readonly responseHeaders: readonly string[];
+  /** Flat [name, value, …] as received from the client and from the worker (references, not copies).
+   * Kept only on recent records (see SiteHost): retaining every record's strings costs the GC on the hot path. */
+  requestHeaders: readonly string[];
+  responseHeaders: readonly string[];
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);

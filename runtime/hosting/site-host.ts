@@ -84,6 +84,9 @@ export interface SiteEventMap {
   failed: [info: { message: string }];
 }
 
+const HEADERS_KEPT = 200;
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
 const HOOK = fileURLToPath(new URL('../workers/hook.cjs', import.meta.url));
 
 export class SiteHost {
@@ -325,8 +328,16 @@ export class SiteHost {
   }
 
   #onRequest(r: RequestRecord): void {
-    this.requests.push(r);
-    if (this.requests.length > 10_000) this.requests.splice(0, this.requests.length - 5_000);
+    const list = this.requests;
+    list.push(r);
+    // Headers stay on the newest records only: kept on all 10,000, their strings outlive the young
+    // generation and every scavenge copies them (measured: ~8 µs more front-end CPU per request).
+    const old = list[list.length - 1 - HEADERS_KEPT];
+    if (old !== undefined && old.requestHeaders.length > 0) {
+      old.requestHeaders = NO_HEADERS;
+      old.responseHeaders = NO_HEADERS;
+    }
+    if (list.length > 10_000) list.splice(0, list.length - 5_000);
     for (const l of this.#requestListeners) l(r);
   }
 }
