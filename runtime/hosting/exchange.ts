@@ -51,6 +51,8 @@ export class Exchange implements Waiting, UpstreamListener {
   responseHeaders: readonly string[] = [];
   /** Fields the site pipeline adds for the app (X-Original-URL after a rewrite); a client's own are dropped. */
   extraHeaders: ReadonlyArray<readonly [string, string]> = [];
+  /** Fields added to the app's response head (iisnode-debug); called when the head is written. */
+  responseDecorator: (() => ReadonlyArray<readonly [string, string]>) | undefined;
   #file: ReadStream | undefined;
   settled = false;
   readonly upgrade: boolean;
@@ -231,6 +233,7 @@ export class Exchange implements Waiting, UpstreamListener {
       text += `${name}: ${headers[i + 1]}\r\n`;
     }
     if (res.status >= 200) {
+      if (this.responseDecorator) for (const [name, value] of this.responseDecorator()) text += `${name}: ${value}\r\n`;
       this.#closeClient = this.head.close;
       if (hasBody && res.contentLength < 0) {
         // Chunked or close-delimited from the worker: chunked for HTTP/1.1 clients (passed through as received

@@ -25,6 +25,7 @@ import type { FrontEnd } from './front-end.js';
 import { Instance } from './instance.js';
 import { createSitePipeline } from './site-pipeline.js';
 import { SiteRouter } from './site-router.js';
+import type { RequestDecorations } from './site-router.js';
 import type { InstanceOptions, RequestRecord } from './instance.js';
 
 export interface SiteHostOptions {
@@ -171,6 +172,7 @@ export class SiteHost {
       ...instanceSettings(project),
     });
     this.#router = new SiteRouter(this.instance, createSitePipeline(project.appRoot, project.webConfig), project.webConfig?.mimeMap ?? {});
+    this.#router.decorations = decorations(project);
     this.#stats = new StatsSampler(() => this.group.workers.map((w) => w.pid).filter((p): p is number => p !== undefined));
   }
 
@@ -235,6 +237,7 @@ export class SiteHost {
     this.group.reconfigure({ spec: workerSpec(next, name, this.options), gracefulShutdownTimeoutMs: next.settings.gracefulShutdownTimeout });
     this.instance.reconfigure(instanceSettings(next));
     this.#router.reconfigure(createSitePipeline(next.appRoot, next.webConfig), next.webConfig?.mimeMap ?? {});
+    this.#router.decorations = decorations(next);
     if (watchedChanged) {
       await this.#watcher?.close();
       this.#watch();
@@ -370,6 +373,15 @@ function instanceSettings(project: ProjectModel): Pick<InstanceOptions, 'maxConc
     devErrorsEnabled: s.devErrorsEnabled,
     pooledConnectionAgeMs: s.maxNamedPipePooledConnectionAge,
     maxHeadSize: s.maxRequestBufferSize,
+  };
+}
+
+function decorations(project: ProjectModel): RequestDecorations {
+  const s = project.settings;
+  return {
+    promoteServerVars: s.promoteServerVars.split(',').map((v) => v.trim()).filter((v) => v !== ''),
+    debugHeader: s.debugHeaderEnabled,
+    nodeCommand: s.nodeProcessCommandLine,
   };
 }
 

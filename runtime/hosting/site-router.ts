@@ -1,6 +1,7 @@
 // Between the listener and the instance: runs the site pipeline (rewrite, request filtering, handler mapping)
 // and answers redirects, static files and refusals itself; requests for the app go on to the instance.
 import type { CloudbenchError } from '../shared/errors.js';
+import { hostname } from 'node:os';
 import { escapeHtml } from './error-page.js';
 import type { Exchange, ExchangeHost, ExchangeOutcome } from './exchange.js';
 import type { Instance } from './instance.js';
@@ -8,9 +9,20 @@ import type { SitePipeline } from './site-pipeline.js';
 import { staticResponse } from './static-file.js';
 import type { Worker } from '../workers/worker.js';
 
+/** iisnode features that decorate requests for the app (promoteServerVars, debugHeaderEnabled). */
+export interface RequestDecorations {
+  /** Server variables sent as `X-iisnode-<VAR>` request headers (iisnode test 119). */
+  readonly promoteServerVars: readonly string[];
+  /** Add iisnode's `iisnode-debug` response header (test 132). */
+  readonly debugHeader: boolean;
+  /** The node command line, for the debug header. */
+  readonly nodeCommand: string;
+}
+
 export class SiteRouter implements ExchangeHost {
   /** A web.config / iisnode.yml edit that cannot be applied: local callers get a page naming file:line:col. */
   configError: CloudbenchError | undefined;
+  decorations: RequestDecorations = { promoteServerVars: [], debugHeader: false, nodeCommand: 'node' };
 
   constructor(
     private readonly instance: Instance,
@@ -39,13 +51,12 @@ export class SiteRouter implements ExchangeHost {
       const local = isLoopback(ex.client.socket.remoteAddress ?? '');
       return this.#page(ex, 500, 'Internal Server Error', local ? `${this.configError.code}: ${this.configError.message} ${this.configError.fix} The previous settings keep running until the file is fixed.` : 'The site has a configuration error.');
     }
-    if (!this.pipeline || ex.retries > 0 || ex.upgrade) return this.instance.route(ex);
+    if (!this.pipeline || ex.retries > 0 || ex.upgrade) return this.#toApp(ex, []);
     const socket = ex.client.socket;
     const d = this.pipeline.decide(ex.head, socket.remoteAddress ?? '', socket.localPort ?? 0);
     switch (d.kind) {
       case 'node':
-        ex.extraHeaders = d.headers;
-        return this.instance.route(ex);
+        return this.#toApp(ex, d.headers);
       case 'static': {
         const r = staticResponse(ex.head, d.file, d.stat, this.mimeMap);
         if (r.status === 404 || r.status === 405) return this.#page(ex, r.status, r.reason, r.status === 404 ? 'This file type is not served (no MIME type is mapped for it).' : 'Static files answer GET and HEAD only.', r.headers);
@@ -61,6 +72,41 @@ export class SiteRouter implements ExchangeHost {
         ex.client.socket.destroy();
         return this.instance.record(ex, 0, 'aborted by a rewrite rule');
     }
+  }
+
+  #toApp(ex: Exchange, headers: Array<[string, string]>): void {
+    const { promoteServerVars, debugHeader } = this.decorations;
+    if (ex.retries === 0 && promoteServerVars.length > 0) {
+      for (const name of promoteServerVars) headers.push([`X-iisnode-${name}`, serverVariable(ex, name)]);
+    }
+    if (headers.length > 0) ex.extraHeaders = headers;
+    if (debugHeader) ex.responseDecorator = () => [['iisnode-debug', this.#debugHeader(ex)]];
+    this.instance.route(ex);
+  }
+
+  /** iisnode's `iisnode-debug` header: a bit.ly link whose fragment carries the diagnostics (iisnode.md §2.10). */
+  #debugHeader(ex: Exchange): string {
+    const w = ex.worker;
+    const memKB = Math.round(process.memoryUsage.rss() / 1024);
+    const fields: Array<[string, string | number]> = [
+      ['iisnode_ver', '0.2.27'],
+      ['node', this.decorations.nodeCommand],
+      ['dns', hostname()],
+      ['worker_pid', process.pid],
+      ['node_pid', w?.pid ?? 0],
+      ['worker_mem_ws', memKB],
+      ['worker_mem_pagefile', memKB],
+      ['node_mem_ws', 0],
+      ['node_mem_pagefile', 0],
+      ['app_processes', this.instance.options.group.routable.length],
+      ['process_active_req', w?.active ?? 0],
+      ['app_active_req', this.instance.options.group.routable.reduce((n, x) => n + x.active, 0)],
+      ['worker_total_req', w?.total ?? 0],
+      ['np_retry', ex.retries],
+      ['req_time', Date.now() - ex.enqueuedAt],
+      ['hresult', 0],
+    ];
+    return `http://bit.ly/NsU2nd#${fields.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')}`;
   }
 
   #page(ex: Exchange, status: number, reason: string, detail: string, headers: ReadonlyArray<readonly [string, string | number]> = []): void {
@@ -80,4 +126,57 @@ export class SiteRouter implements ExchangeHost {
 
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+/** The IIS server variables iisnode can promote, computed from the request as IIS would. */
+function serverVariable(ex: Exchange, name: string): string {
+  const socket = ex.client.socket;
+  const url = ex.url;
+  const q = url.indexOf('?');
+  switch (name.toUpperCase()) {
+    case 'REQUEST_METHOD':
+      return ex.method;
+    case 'URL':
+    case 'PATH_INFO':
+    case 'SCRIPT_NAME':
+      return q < 0 ? url : url.slice(0, q);
+    case 'QUERY_STRING':
+      return q < 0 ? '' : url.slice(q + 1);
+    case 'REQUEST_URI':
+    case 'UNENCODED_URL':
+    case 'HTTP_URL':
+      return url;
+    case 'REMOTE_ADDR':
+    case 'REMOTE_HOST':
+      return (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    case 'REMOTE_PORT':
+      return String(socket.remotePort ?? '');
+    case 'SERVER_PORT':
+      return String(socket.localPort ?? '');
+    case 'LOCAL_ADDR':
+      return (socket.localAddress ?? '').replace(/^::ffff:/, '');
+    case 'SERVER_PROTOCOL':
+      return `HTTP/1.${ex.head.minor}`;
+    case 'HTTPS':
+      return 'off';
+    case 'SERVER_NAME': {
+      const host = headerValue(ex, 'host') ?? '';
+      return host.replace(/:\d+$/, '');
+    }
+    case 'AUTH_USER':
+    case 'AUTH_TYPE':
+    case 'LOGON_USER':
+    case 'REMOTE_USER':
+      // No Windows authentication here: IIS leaves these empty for anonymous requests too.
+      return '';
+    default:
+      return name.toUpperCase().startsWith('HTTP_') ? (headerValue(ex, name.slice(5).replace(/_/g, '-')) ?? '') : '';
+  }
+}
+
+function headerValue(ex: Exchange, name: string): string | undefined {
+  const h = ex.head.headers;
+  const lower = name.toLowerCase();
+  for (let i = 0; i < h.length; i += 2) if ((h[i] as string).toLowerCase() === lower) return h[i + 1];
+  return undefined;
 }

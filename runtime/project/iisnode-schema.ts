@@ -45,7 +45,7 @@ export const IISNODE_ATTRIBUTES = {
   devErrorsEnabled: { type: 'bool', default: true, ymlKey: 'devErrorsEnabled', use: 'honoured' },
   flushResponse: { type: 'bool', default: false, ymlKey: 'flushResponse', use: 'honoured' },
   enableXFF: { type: 'bool', default: false, ymlKey: 'enableXFF', use: 'honoured' },
-  promoteServerVars: { type: 'string', default: '', ymlKey: 'promoteServerVars', use: 'later' },
+  promoteServerVars: { type: 'string', default: '', ymlKey: 'promoteServerVars', use: 'honoured' },
   configOverrides: { type: 'string', default: 'iisnode.yml', ymlKey: null, expand: true, use: 'honoured' },
   debuggingEnabled: { type: 'bool', default: true, ymlKey: 'debuggingEnabled', use: 'later' },
   debuggerPathSegment: { type: 'string', default: 'debug', ymlKey: 'debuggerPathSegment', expand: true, use: 'later' },
@@ -53,7 +53,7 @@ export const IISNODE_ATTRIBUTES = {
   debuggerPortRange: { type: 'string', default: '5058-6058', ymlKey: 'debugPortRange', use: 'later' },
   debuggerExtensionDll: { type: 'string', default: 'iisnode-inspector-0.7.3.dll', ymlKey: 'debuggerExtensionDll', use: 'windows' },
   debuggerVirtualDir: { type: 'string', default: '', ymlKey: 'debuggerVirtualDir', use: 'windows' },
-  debugHeaderEnabled: { type: 'bool', default: false, ymlKey: 'debugHeaderEnabled', use: 'later' },
+  debugHeaderEnabled: { type: 'bool', default: false, ymlKey: 'debugHeaderEnabled', use: 'honoured' },
   recycleSignalEnabled: { type: 'bool', default: false, ymlKey: 'recycleSignalEnabled', use: 'later' },
   idlePageOutTimePeriod: { type: 'uint', default: 0, ymlKey: 'idlePageOutTimePeriod', use: 'windows' },
 } as const satisfies Record<string, AttributeSpec>;
