@@ -9,7 +9,22 @@ export interface ErrorPageOptions {
   readonly stderrTail?: string | undefined;
   /** Seconds for Retry-After (503s). */
   readonly retryAfterSeconds?: number;
+  /**
+   * iisnode's contract, for projects with a web.config: failures of the node process answer as iisnode did,
+   * 500.<substatus> (the page names the substatus), and with devErrorsEnabled as HTTP 200 (functional tests
+   * 112 and 120 pin both). Other projects get the real status.
+   */
+  readonly iisnode?: boolean;
 }
+
+/** iisnode's status.substatus for the failures it had (iisnode.md §2.9). */
+const IISNODE_SUBSTATUS: Partial<Record<string, { status: number; subStatus: number; hresult: string }>> = {
+  CB_ERR_HOSTING_WORKER_DIED: { status: 500, subStatus: 1013, hresult: '0x6d' },
+  CB_ERR_HOSTING_UPSTREAM: { status: 500, subStatus: 1013, hresult: '0x6d' },
+  CB_ERR_HOSTING_INSTANCE_FAILED: { status: 500, subStatus: 1002, hresult: '0x2' },
+  CB_ERR_WORKERS_SPAWN: { status: 500, subStatus: 1002, hresult: '0x2' },
+  CB_ERR_WORKERS_START_TIMEOUT: { status: 500, subStatus: 1001, hresult: '0x2' },
+};
 
 export interface ErrorResponse {
   readonly status: number;
@@ -21,6 +36,18 @@ export interface ErrorResponse {
 const REASONS: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 export function renderError(error: CloudbenchError, options: ErrorPageOptions): ErrorResponse {
+  const compat = options.iisnode ? IISNODE_SUBSTATUS[error.code] : undefined;
+  if (compat) {
+    const reason = REASONS[compat.status] as string;
+    const headers: Array<[string, string | number]> = [['Cache-Control', 'no-cache'], ['X-Cloudbench-Error', error.code]];
+    if (!options.devErrorsEnabled) {
+      headers.push(['Content-Type', 'text/plain; charset=utf-8']);
+      return { status: compat.status, reason, headers, body: `${compat.status} ${reason}\n` };
+    }
+    headers.push(['Content-Type', 'text/html; charset=utf-8']);
+    const facts = `<p>HRESULT: ${compat.hresult}<br>HTTP status: ${compat.status}<br>HTTP subStatus: ${compat.subStatus}<br>HTTP reason: ${reason}</p>`;
+    return { status: 200, reason: 'OK', headers, body: renderHtml(error, reason, options.stderrTail, facts) };
+  }
   const reason = REASONS[error.status] ?? 'Error';
   const headers: Array<[string, string | number]> = [
     ['Cache-Control', 'no-cache'],
@@ -46,7 +73,7 @@ export function escapeHtml(text: string): string {
     .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `[x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}]`);
 }
 
-function renderHtml(error: CloudbenchError, reason: string, stderrTail: string | undefined): string {
+function renderHtml(error: CloudbenchError, reason: string, stderrTail: string | undefined, facts = ''): string {
   const tail =
     stderrTail === undefined || stderrTail === ''
       ? '<p>The worker wrote nothing to stderr.</p>'
@@ -57,6 +84,7 @@ function renderHtml(error: CloudbenchError, reason: string, stderrTail: string |
 <body><h1>${error.status} ${reason}</h1>
 <p><code>${escapeHtml(error.code)}</code>: ${escapeHtml(error.message)}</p>
 <p><strong>How to fix:</strong> ${escapeHtml(error.fix)}</p>
+${facts}
 ${tail}
 <p><small>Cloudbench front end. Set devErrorsEnabled="false" in web.config or iisnode.yml to answer with plain statuses.</small></p>
 </body></html>

@@ -24,6 +24,8 @@ export interface InstanceOptions {
   readonly pooledConnectionAgeMs: number;
   /** Largest response head accepted from a worker (iisnode's maxRequestBufferSize). */
   readonly maxHeadSize: number;
+  /** Answer node failures as iisnode did (projects with a web.config; see error-page.ts). @default false */
+  readonly iisnodeErrors?: boolean;
   /** The worker's recent stderr, for error pages. */
   readonly stderrTail: (pid: number) => string;
   readonly onRequest?: (record: RequestRecord) => void;
@@ -73,7 +75,7 @@ export class Instance implements ExchangeHost {
   }
 
   /** Settings from a changed configuration; they apply to requests routed from now on. */
-  reconfigure(patch: Partial<Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize'>>): void {
+  reconfigure(patch: Partial<Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize' | 'iisnodeErrors'>>): void {
     this.options = { ...this.options, ...patch };
     this.enableXFF = this.options.enableXFF;
   }
@@ -212,7 +214,7 @@ export class Instance implements ExchangeHost {
   }
 
   #fail(ex: Exchange, error: CloudbenchError, pid?: number): void {
-    const page = renderError(error, { devErrorsEnabled: this.options.devErrorsEnabled, stderrTail: pid === undefined ? undefined : this.options.stderrTail(pid) });
+    const page = renderError(error, { devErrorsEnabled: this.options.devErrorsEnabled, iisnode: this.options.iisnodeErrors, stderrTail: pid === undefined ? undefined : this.options.stderrTail(pid) });
     ex.respond(page.status, page.reason, page.headers, page.body);
     this.record(ex, error.status, error.code);
   }

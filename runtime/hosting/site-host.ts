@@ -365,9 +365,10 @@ function workerSpec(project: ProjectModel, instance: string, options: SiteHostOp
 }
 
 /** The instance options that come from the iisnode settings (and so change when the config does). */
-function instanceSettings(project: ProjectModel): Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize'> {
+function instanceSettings(project: ProjectModel): Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize' | 'iisnodeErrors'> {
   const s = project.settings;
   return {
+    iisnodeErrors: project.webConfig !== undefined,
     maxConcurrentRequestsPerProcess: s.maxConcurrentRequestsPerProcess,
     enableXFF: s.enableXFF,
     devErrorsEnabled: s.devErrorsEnabled,
