@@ -107,8 +107,8 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
     site.group.on('exited', topology);
     const events: Array<[keyof typeof handlers, (...a: never[]) => void]> = [];
     const handlers = {
-      recycling: ({ generation, files }: { generation: number; files: string[] }) =>
-        this.#event('recycling', `${files.length > 0 ? `${files.join(', ')} changed: ` : ''}recycling to generation ${generation}`, name),
+      recycling: ({ generation, files, reason }: { generation: number; files: string[]; reason?: string }) =>
+        this.#event('recycling', `${reason !== undefined ? `${reason}: ` : files.length > 0 ? `${files.join(', ')} changed: ` : ''}recycling to generation ${generation}`, name),
       serving: ({ generation }: { generation: number }) => generation > 1 && this.#event('serving', `Generation ${generation} is serving`, name),
       'worker.exited': (w: { ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }) => {
         if (!w.expected) this.#event('worker.exited', `Worker #${w.ordinal} (pid ${w.pid}) exited ${w.signal ? `on ${w.signal}` : `with code ${w.code}`}`, name);

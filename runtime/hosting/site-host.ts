@@ -3,6 +3,7 @@
 // API and the CLI use; it knows nothing of either.
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +80,8 @@ export interface SiteSnapshot {
 
 /** What happens to the site, for the CLI and (later) the control API's event stream. */
 export interface SiteEventMap {
-  recycling: [info: { generation: number; files: string[] }];
+  /** `reason` says why when it is not a file change (configuration, the app's recycle signal, a command). */
+  recycling: [info: { generation: number; files: string[]; reason?: string }];
   serving: [info: { generation: number }];
   'worker.exited': [info: { id: string; ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }];
   failed: [info: { message: string }];
@@ -109,6 +111,9 @@ export class SiteHost {
   #project: ProjectModel;
   readonly #router: SiteRouter;
   #configWatcher: Watcher | undefined;
+  /** iisnode's recycleSignalEnabled: workers write `recycle` to IISNODE_CONTROL_PIPE to ask for a recycle. */
+  readonly #controlPipe: string;
+  #controlServer: net.Server | undefined;
   /** Why the last edit of web.config / iisnode.yml could not be applied (the previous settings stay). */
   configError: CloudbenchError | undefined;
 
@@ -120,6 +125,7 @@ export class SiteHost {
     const s = project.settings;
     const name = options.instanceName ?? 'local';
     this.#socketDir = mkdtempSync(path.join(os.tmpdir(), 'cb-'));
+    this.#controlPipe = process.platform === 'win32' ? `\\\\.\\pipe\\cloudbench-control-${path.basename(this.#socketDir)}` : path.join(this.#socketDir, 'control.sock');
     this.capture = new LogCapture(this.logs, {
       enabled: s.loggingEnabled,
       directory: path.resolve(project.appRoot, s.logDirectory),
@@ -134,7 +140,7 @@ export class SiteHost {
       socketDir: this.#socketDir,
       gracefulShutdownTimeoutMs: s.gracefulShutdownTimeout,
       killTimeoutMs: options.killTimeoutMs ?? 5000,
-      spec: workerSpec(project, name, options),
+      spec: workerSpec(project, name, options, this.#controlPipe),
     });
     this.group.on('spawned', (worker, child) => {
       const meta = { instance: name, worker: worker.id, pid: child.pid ?? 0 };
@@ -182,6 +188,7 @@ export class SiteHost {
 
   /** Starts workers and the listener; resolves when the listener is bound (workers may still be starting). */
   async start(): Promise<void> {
+    await this.#listenForRecycleSignals();
     this.group.start();
     try {
       this.#frontEnd = await startFrontEnd(this.#router, {
@@ -196,6 +203,33 @@ export class SiteHost {
     this.#watch();
     this.#configWatcher = watchFiles({ root: this.project.folder, watchedFiles: configFiles(this.project), keepWebConfig: true, onChange: () => void this.reload() });
     this.#stats.start();
+  }
+
+  /**
+   * The control channel of recycleSignalEnabled. Unlike iisnode's one-shot pipe (MicrosoftDocs/azure-docs#29631)
+   * it takes any number of clients and messages, and it recycles the app's workers, not a whole IIS process.
+   * It listens whether or not the setting is on, so turning it on in web.config works without a restart.
+   */
+  #listenForRecycleSignals(): Promise<void> {
+    const server = net.createServer((socket) => {
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+        if (/recycle/i.test(text) && this.#project.settings.recycleSignalEnabled) {
+          text = '';
+          this.recycle([], 'the app asked for a recycle (IISNODE_CONTROL_PIPE)');
+        }
+        if (text.length > 1024) text = text.slice(-16);
+      });
+      socket.on('error', () => socket.destroy());
+    });
+    this.#controlServer = server;
+    server.unref();
+    return new Promise((resolve) => {
+      server.once('error', () => resolve());
+      server.listen(this.#controlPipe, () => resolve());
+    });
   }
 
   get project(): ProjectModel {
@@ -234,7 +268,7 @@ export class SiteHost {
     this.#router.configError = undefined;
     const watchedChanged = next.settings.watchedFiles !== this.#project.settings.watchedFiles || next.appRoot !== this.#project.appRoot;
     this.#project = next;
-    this.group.reconfigure({ spec: workerSpec(next, name, this.options), gracefulShutdownTimeoutMs: next.settings.gracefulShutdownTimeout });
+    this.group.reconfigure({ spec: workerSpec(next, name, this.options, this.#controlPipe), gracefulShutdownTimeoutMs: next.settings.gracefulShutdownTimeout });
     this.instance.reconfigure(instanceSettings(next));
     this.#router.reconfigure(createSitePipeline(next.appRoot, next.webConfig), next.webConfig?.mimeMap ?? {});
     this.#router.decorations = decorations(next);
@@ -244,7 +278,7 @@ export class SiteHost {
     }
     const count = workerCount(next, this.options);
     if (count !== this.group.count) this.group.setCount(count);
-    this.recycle(['configuration']);
+    this.recycle([], 'the configuration changed');
   }
 
   /** Resolves when every worker of the current generation is ready (or the group failed). */
@@ -270,9 +304,9 @@ export class SiteHost {
   }
 
   /** Start a new generation of workers (a watched file changed, or the user asked). */
-  recycle(files: string[] = []): void {
+  recycle(files: string[] = [], reason?: string): void {
     this.group.recycle();
-    this.events.emit('recycling', { generation: this.group.generation, files });
+    this.events.emit('recycling', { generation: this.group.generation, files, ...(reason === undefined ? {} : { reason }) });
   }
 
   /** Stop every worker now and start a new generation (no draining). */
@@ -320,6 +354,7 @@ export class SiteHost {
       this.#stats.stop();
       await this.#watcher?.close();
       await this.#configWatcher?.close();
+      this.#controlServer?.close();
       const closing = this.#frontEnd?.close();
       await this.group.stop(drainMs);
       this.instance.close();
@@ -350,7 +385,7 @@ function workerCount(project: ProjectModel, options: SiteHostOptions): number {
   return requested === 0 ? os.availableParallelism() : requested;
 }
 
-function workerSpec(project: ProjectModel, instance: string, options: SiteHostOptions): WorkerSpec {
+function workerSpec(project: ProjectModel, instance: string, options: SiteHostOptions, controlPipe: string): WorkerSpec {
   const s = project.settings;
   const [command, ...commandArgs] = splitCommandLine(s.nodeProcessCommandLine);
   if (command === undefined) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'nodeProcessCommandLine', value: s.nodeProcessCommandLine, expected: 'a command such as node' });
@@ -359,7 +394,7 @@ function workerSpec(project: ProjectModel, instance: string, options: SiteHostOp
     command,
     args: [...commandArgs, ...(hook ? ['--require', HOOK] : []), ...project.entry.nodeArgs, project.entry.script, ...project.entry.scriptArgs],
     cwd: project.appRoot,
-    env: workerEnvironment(project, instance, options.env ?? process.env),
+    env: { ...workerEnvironment(project, instance, options.env ?? process.env), ...(s.recycleSignalEnabled ? { IISNODE_CONTROL_PIPE: controlPipe } : {}) },
     startTimeoutMs: Math.max(1000, s.maxNamedPipeConnectionRetry * s.namedPipeConnectionRetryDelay),
   };
 }

@@ -54,7 +54,7 @@ export const IISNODE_ATTRIBUTES = {
   debuggerExtensionDll: { type: 'string', default: 'iisnode-inspector-0.7.3.dll', ymlKey: 'debuggerExtensionDll', use: 'windows' },
   debuggerVirtualDir: { type: 'string', default: '', ymlKey: 'debuggerVirtualDir', use: 'windows' },
   debugHeaderEnabled: { type: 'bool', default: false, ymlKey: 'debugHeaderEnabled', use: 'honoured' },
-  recycleSignalEnabled: { type: 'bool', default: false, ymlKey: 'recycleSignalEnabled', use: 'later' },
+  recycleSignalEnabled: { type: 'bool', default: false, ymlKey: 'recycleSignalEnabled', use: 'honoured' },
   idlePageOutTimePeriod: { type: 'uint', default: 0, ymlKey: 'idlePageOutTimePeriod', use: 'windows' },
 } as const satisfies Record<string, AttributeSpec>;
 
