@@ -179,6 +179,7 @@ export class SiteHost {
     });
     this.#router = new SiteRouter(this.instance, createSitePipeline(project.appRoot, project.webConfig), project.webConfig?.mimeMap ?? {});
     this.#router.decorations = decorations(project);
+    this.#router.logs = logUrl(project);
     this.#stats = new StatsSampler(() => this.group.workers.map((w) => w.pid).filter((p): p is number => p !== undefined));
   }
 
@@ -272,6 +273,7 @@ export class SiteHost {
     this.instance.reconfigure(instanceSettings(next));
     this.#router.reconfigure(createSitePipeline(next.appRoot, next.webConfig), next.webConfig?.mimeMap ?? {});
     this.#router.decorations = decorations(next);
+    this.#router.logs = logUrl(next);
     if (watchedChanged) {
       await this.#watcher?.close();
       this.#watch();
@@ -419,6 +421,14 @@ function decorations(project: ProjectModel): RequestDecorations {
     debugHeader: s.debugHeaderEnabled,
     nodeCommand: s.nodeProcessCommandLine,
   };
+}
+
+/** The log folder as a URL path when it lies inside the site folder (iisnode's `<app>/iisnode/`). */
+function logUrl(project: ProjectModel): { urlPath: string; directory: string } | undefined {
+  const directory = path.resolve(project.appRoot, project.settings.logDirectory);
+  const rel = path.relative(project.appRoot, directory);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  return { urlPath: `/${rel.split(path.sep).join('/')}/`, directory };
 }
 
 /** web.config and the iisnode.yml it names, as a watchedFiles list relative to the project folder. */

@@ -1,7 +1,9 @@
 // Between the listener and the instance: runs the site pipeline (rewrite, request filtering, handler mapping)
 // and answers redirects, static files and refusals itself; requests for the app go on to the instance.
 import type { CloudbenchError } from '../shared/errors.js';
+import { readdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { escapeHtml } from './error-page.js';
 import type { Exchange, ExchangeHost, ExchangeOutcome } from './exchange.js';
 import type { Instance } from './instance.js';
@@ -22,6 +24,11 @@ export interface RequestDecorations {
 export class SiteRouter implements ExchangeHost {
   /** A web.config / iisnode.yml edit that cannot be applied: local callers get a page naming file:line:col. */
   configError: CloudbenchError | undefined;
+  /**
+   * The log folder as a URL path (`/iisnode/`) and on disk, when it lies inside the site. iisnode let IIS
+   * serve it to anyone; here only callers on this machine see it (the logs can hold secrets).
+   */
+  logs: { readonly urlPath: string; readonly directory: string } | undefined;
   decorations: RequestDecorations = { promoteServerVars: [], debugHeader: false, nodeCommand: 'node' };
 
   constructor(
@@ -51,6 +58,7 @@ export class SiteRouter implements ExchangeHost {
       const local = isLoopback(ex.client.socket.remoteAddress ?? '');
       return this.#page(ex, 500, 'Internal Server Error', local ? `${this.configError.code}: ${this.configError.message} ${this.configError.fix} The previous settings keep running until the file is fixed.` : 'The site has a configuration error.');
     }
+    if (this.logs && ex.retries === 0 && this.#isLogRequest(ex)) return this.#serveLogs(ex);
     if (!this.pipeline || ex.retries > 0 || ex.upgrade) return this.#toApp(ex, []);
     const socket = ex.client.socket;
     const d = this.pipeline.decide(ex.head, socket.remoteAddress ?? '', socket.localPort ?? 0);
@@ -72,6 +80,55 @@ export class SiteRouter implements ExchangeHost {
         ex.client.socket.destroy();
         return this.instance.record(ex, 0, 'aborted by a rewrite rule');
     }
+  }
+
+  #isLogRequest(ex: Exchange): boolean {
+    const logs = this.logs as { urlPath: string };
+    const url = ex.url.split('?')[0] as string;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url);
+    } catch {
+      return false;
+    }
+    return (decoded.toLowerCase() + '/').startsWith(logs.urlPath.toLowerCase()) && this.pipeline !== undefined;
+  }
+
+  /** The log folder: a listing (newest first, stderr marked) and the files, to local callers only. */
+  #serveLogs(ex: Exchange): void {
+    const logs = this.logs as { urlPath: string; directory: string };
+    if (!isLoopback(ex.client.socket.remoteAddress ?? '')) return this.#page(ex, 404, 'Not Found', 'Not found.');
+    const rest = decodeURIComponent(ex.url.split('?')[0] as string).slice(logs.urlPath.length - 1).replace(/^\/+/, '');
+    if (rest === '' || rest === 'index.html') {
+      let files: Array<{ name: string; size: number; mtime: number }> = [];
+      try {
+        files = readdirSync(logs.directory)
+          .filter((f) => /-(stdout|stderr)-\d+\.txt$/.test(f))
+          .map((f) => {
+            const st = statSync(path.join(logs.directory, f));
+            return { name: f, size: st.size, mtime: st.mtimeMs };
+          })
+          .sort((a, b) => b.mtime - a.mtime);
+      } catch {
+        files = [];
+      }
+      const rows = files
+        .map((f) => `<tr${f.name.includes('-stderr-') ? ' class="err"' : ''}><td><a href="${encodeURIComponent(f.name)}">${escapeHtml(f.name)}</a></td><td>${f.size}</td><td>${new Date(f.mtime).toISOString()}</td></tr>`)
+        .join('');
+      const body = `<!doctype html><meta charset="utf-8"><title>Logs</title><style>body{font:14px system-ui,sans-serif;margin:2em}td{padding:2px 12px}.err a{color:#b00}</style><h1>Logs</h1>${files.length === 0 ? '<p>No log files yet.</p>' : `<table><tr><th>File</th><th>Bytes</th><th>Last written</th></tr>${rows}</table>`}\n`;
+      ex.respond(200, 'OK', [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-cache']], body);
+      return this.instance.record(ex, 200, undefined);
+    }
+    if (rest.includes('/') || rest.includes('\\') || !/-(stdout|stderr)-\d+\.txt$/.test(rest)) return this.#page(ex, 404, 'Not Found', 'No such log file.');
+    const file = path.join(logs.directory, rest);
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      return this.#page(ex, 404, 'Not Found', 'No such log file.');
+    }
+    const r = staticResponse(ex.head, file, st, { '.txt': 'text/plain; charset=utf-8' });
+    ex.respondFile(r.status, r.reason, r.headers, file, r.range, () => this.instance.record(ex, r.status, undefined));
   }
 
   #toApp(ex: Exchange, headers: Array<[string, string]>): void {
