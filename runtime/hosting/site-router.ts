@@ -100,7 +100,7 @@ export class SiteRouter implements ExchangeHost {
     if (!isLoopback(ex.client.socket.remoteAddress ?? '')) return this.#page(ex, 404, 'Not Found', 'Not found.');
     const rest = decodeURIComponent(ex.url.split('?')[0] as string).slice(logs.urlPath.length - 1).replace(/^\/+/, '');
     if (rest === '' || rest === 'index.html') {
-      let files: Array<{ name: string; size: number; mtime: number }> = [];
+      let files: Array<{ name: string; size: number; mtime: number }>;
       try {
         files = readdirSync(logs.directory)
           .filter((f) => /-(stdout|stderr)-\d+\.txt$/.test(f))
