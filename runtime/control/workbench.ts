@@ -218,8 +218,8 @@ function instanceView(site: SiteHost): InstanceView {
     generation: s.generation,
     workerCount: s.workerCount,
     queued: s.queued,
-    workers: s.workers.map((w) => ({ ...w, pid: w.pid, cpu: w.cpu, rss: w.rss, exitCode: w.exitCode ?? null })),
-    lastExitCodes: Object.fromEntries(Object.entries(s.lastExitCodes).map(([k, v]) => [k, v])),
+    workers: s.workers.map((w) => ({ ...w, exitCode: w.exitCode ?? null })),
+    lastExitCodes: { ...s.lastExitCodes },
     ...(s.state === 'failed' ? { failure: failure?.exit.error?.message ?? failure?.worker.startError?.message ?? `the workers exited ${failure?.unstableExits ?? 0} times in a row while starting` } : {}),
   };
 }

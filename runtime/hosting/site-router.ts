@@ -9,6 +9,7 @@ import type { Exchange, ExchangeHost, ExchangeOutcome } from './exchange.js';
 import type { Instance } from './instance.js';
 import type { SitePipeline } from './site-pipeline.js';
 import { staticResponse } from './static-file.js';
+import { headerValue } from './http1/head.js';
 import type { Worker } from '../workers/worker.js';
 
 /** iisnode features that decorate requests for the app (promoteServerVars, debugHeaderEnabled). */
@@ -84,6 +85,7 @@ export class SiteRouter implements ExchangeHost {
 
   #isLogRequest(ex: Exchange): boolean {
     const logs = this.logs as { urlPath: string };
+    if (this.pipeline === undefined) return false;
     const url = ex.url.split('?')[0] as string;
     let decoded: string;
     try {
@@ -91,7 +93,7 @@ export class SiteRouter implements ExchangeHost {
     } catch {
       return false;
     }
-    return (decoded.toLowerCase() + '/').startsWith(logs.urlPath.toLowerCase()) && this.pipeline !== undefined;
+    return (decoded.toLowerCase() + '/').startsWith(logs.urlPath.toLowerCase());
   }
 
   /** The log folder: a listing (newest first, stderr marked) and the files, to local callers only. */
@@ -217,7 +219,7 @@ function serverVariable(ex: Exchange, name: string): string {
     case 'HTTPS':
       return 'off';
     case 'SERVER_NAME': {
-      const host = headerValue(ex, 'host') ?? '';
+      const host = headerValue(ex.head, 'host') ?? '';
       return host.replace(/:\d+$/, '');
     }
     case 'AUTH_USER':
@@ -227,13 +229,6 @@ function serverVariable(ex: Exchange, name: string): string {
       // No Windows authentication here: IIS leaves these empty for anonymous requests too.
       return '';
     default:
-      return name.toUpperCase().startsWith('HTTP_') ? (headerValue(ex, name.slice(5).replace(/_/g, '-')) ?? '') : '';
+      return name.toUpperCase().startsWith('HTTP_') ? (headerValue(ex.head, name.slice(5).replace(/_/g, '-')) ?? '') : '';
   }
-}
-
-function headerValue(ex: Exchange, name: string): string | undefined {
-  const h = ex.head.headers;
-  const lower = name.toLowerCase();
-  for (let i = 0; i < h.length; i += 2) if ((h[i] as string).toLowerCase() === lower) return h[i + 1];
-  return undefined;
 }

@@ -3,6 +3,7 @@
 // single byte ranges (206/416), HEAD. Bodies stream from disk with backpressure.
 import type { Stats } from 'node:fs';
 import path from 'node:path';
+import { headerValue } from './http1/head.js';
 import type { MessageHead } from './http1/head.js';
 
 export interface StaticResponse {
@@ -30,11 +31,6 @@ export function mimeTypeOf(file: string, overrides: Readonly<Record<string, stri
   return type !== undefined && (type.startsWith('text/') || type === 'application/javascript' || type === 'application/json') ? `${type}; charset=utf-8` : type;
 }
 
-function header(head: MessageHead, name: string): string | undefined {
-  for (let i = 0; i < head.headers.length; i += 2) if ((head.headers[i] as string).toLowerCase() === name) return head.headers[i + 1];
-  return undefined;
-}
-
 export function staticResponse(head: MessageHead, file: string, stat: Stats, mimeMap: Readonly<Record<string, string | null>>): StaticResponse {
   const type = mimeTypeOf(file, mimeMap);
   if (type === undefined) return { status: 404, reason: 'Not Found', headers: [['Content-Type', 'text/plain; charset=utf-8']], range: undefined };
@@ -43,13 +39,13 @@ export function staticResponse(head: MessageHead, file: string, stat: Stats, mim
   const lastModified = stat.mtime.toUTCString();
   const base: Array<[string, string | number]> = [['Content-Type', type], ['ETag', etag], ['Last-Modified', lastModified], ['Accept-Ranges', 'bytes']];
 
-  const ifNoneMatch = header(head, 'if-none-match');
-  const ifModifiedSince = header(head, 'if-modified-since');
+  const ifNoneMatch = headerValue(head, 'if-none-match');
+  const ifModifiedSince = headerValue(head, 'if-modified-since');
   const notModified = ifNoneMatch !== undefined ? ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === '*') : ifModifiedSince !== undefined && Date.parse(ifModifiedSince) >= Math.floor(stat.mtimeMs / 1000) * 1000;
   if (notModified) return { status: 304, reason: 'Not Modified', headers: base.filter(([n]) => n !== 'Content-Type'), range: undefined };
 
-  const rangeHeader = header(head, 'range');
-  const ifRange = header(head, 'if-range');
+  const rangeHeader = headerValue(head, 'range');
+  const ifRange = headerValue(head, 'if-range');
   if (rangeHeader !== undefined && (ifRange === undefined || ifRange === etag || ifRange === lastModified)) {
     const m = /^bytes=(\d*)-(\d*)$/.exec(rangeHeader.trim());
     if (m && (m[1] !== '' || m[2] !== '')) {

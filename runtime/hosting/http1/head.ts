@@ -187,3 +187,11 @@ export function connectionListed(headers: readonly string[]): Set<string> | unde
   }
   return out;
 }
+
+/** The first value of a field, by name in any case (heads keep fields as a flat [name, value, …] list). */
+export function headerValue(head: MessageHead, name: string): string | undefined {
+  const h = head.headers;
+  const lower = name.toLowerCase();
+  for (let i = 0; i < h.length; i += 2) if ((h[i] as string).toLowerCase() === lower) return h[i + 1];
+  return undefined;
+}
