@@ -74,6 +74,29 @@ export default tseslint.config(
     // Sample apps are the user's kind of code: CommonJS, as iisnode apps usually are.
     files: ['resources/samples/**/*.js', 'bench/**/apps/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
+    // svelte/no-inner-declarations (eslint-plugin-svelte 3.24) crashes on top-level functions of CommonJS
+    // files ("Cannot read properties of null (reading 'isStrict')"); it only matters in Svelte files.
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'svelte/no-inner-declarations': 'off' },
+  },
+  {
+    // The desktop shell is the one place that may import electron; it reaches the runtime only through the
+    // process it starts and the shared contract (runtime/shared).
+    files: ['electron/**/*.ts', 'electron/**/*.cts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/runtime/*', '!**/runtime/shared', '!**/runtime/shared/*'], message: 'electron/ may import only runtime/shared from the runtime.' }],
+      }],
+    },
+  },
+  {
+    // A sandboxed preload is CommonJS and may require only 'electron'; `import x = require()` is how a .cts
+    // file imports it under verbatimModuleSyntax.
+    files: ['electron/preload.cts'],
+    rules: { '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }] },
+  },
+  {
+    // electron-builder loads its hooks with require(): CommonJS.
+    files: ['build/**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

@@ -10,6 +10,11 @@ import { OPTION_HELP, UsageError, parseBenchArgs, runMain } from './hosting/lib.
 
 const SUITES = [
   {
+    name: 'fabric/events',
+    description: 'swap, scale 1→4→1 and an instance kill under load: failed requests, p99 spike, swap time; pm2 reload beside it',
+    load: () => import('./fabric/events.js'),
+  },
+  {
     name: 'hosting/throughput',
     description: 'ours vs node:cluster, nginx and PM2 (2 workers each): req/s, p50/p99, CPU µs/request, ratios to nginx',
     load: () => import('./hosting/throughput.js'),
@@ -23,6 +28,16 @@ const SUITES = [
     name: 'hosting/resilience',
     description: 'recycles and SIGKILLed workers under load: errors seen by clients (ours, and nginx for comparison)',
     load: () => import('./hosting/resilience.js'),
+  },
+  {
+    name: 'servicebus/throughput',
+    description: 'Service Bus emulator: start-up, SDK batched send and receive+complete msg/s, p50/p99, 500 connections, RSS',
+    load: () => import('./servicebus/throughput.js'),
+  },
+  {
+    name: 'storage/compare',
+    description: 'Table/Queue emulator vs Azurite 3.35, same SDK scripts: start-up, inserts, batches, reads, filters over 10k/100k, list 100k, queues with 20k waiting, RSS',
+    load: () => import('./storage/compare.js'),
   },
 ];
 

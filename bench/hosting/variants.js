@@ -80,7 +80,8 @@ export const ours = {
     const tmp = makeTempDir('ours');
     const appDir = copyHelloApp(tmp);
     const port = await freePort();
-    const args = [bin, 'serve', appDir, '--port', String(port), '--host', '127.0.0.1', '--workers', String(workers)];
+    // The hosting benchmarks measure the front end: no emulators beside it.
+    const args = [bin, 'serve', appDir, '--port', String(port), '--host', '127.0.0.1', '--workers', String(workers), '--no-emulators'];
     // SIGINT is what a user's Ctrl-C sends: `serve` must shut down cleanly on it.
     const proc = startProcess('cloudbench serve', process.execPath, args, { marker: tmp, stopSignal: 'SIGINT', graceMs: 8000 });
     const stop = async () => {

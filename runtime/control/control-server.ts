@@ -20,7 +20,14 @@ import { allowedHosts, checkOrigin, checkToken } from './auth.js';
 import { StreamHub } from './stream-hub.js';
 import type { Workbench } from './workbench.js';
 import { toRequestMessage } from './workbench.js';
+import { fabricHandlers } from './fabric-routes.js';
+import { storageHandlers } from './storage-explorer.js';
+import { servicebusHandlers } from './servicebus-explorer.js';
 import { listen } from '../hosting/front-end.js';
+import { DebugManager } from '../debug/debug-manager.js';
+import { createCdpProxy } from '../debug/cdp-proxy.js';
+import { createDebugUrlHandler } from '../debug/debug-urls.js';
+import { debugHandlers, siteRouters, siteWorkers } from './debug-routes.js';
 
 export interface ControlServerOptions {
   readonly host: string;
@@ -59,7 +66,21 @@ type Handler = (ctx: { params: Record<string, string>; body: unknown; query: unk
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { workbench, terminals } = options;
   const hub = new StreamHub(workbench, terminals);
-  const handlers = routeHandlers(workbench, terminals);
+  const debugManager = new DebugManager({
+    workers: () => siteWorkers(workbench.site),
+    hook: () => workbench.options.site.hook ?? true,
+    portRange: () => workbench.site?.project.settings.debuggerPortRange ?? '',
+  });
+  debugManager.on('changed', () => hub.publish('debug', { type: 'debug', targets: debugManager.targets() }));
+  let controlHost = '';
+  // iisnode's /<script>/debug/ URLs of every instance of the open project lead to this workbench's debugger.
+  const debugUrls = createDebugUrlHandler(debugManager, () => `http://${controlHost}`);
+  const wireDebugUrls = (): void => {
+    for (const router of siteRouters(workbench.site)) router.debugUrls ??= debugUrls;
+  };
+  workbench.on('topology', wireDebugUrls);
+  wireDebugUrls();
+  const handlers = { ...routeHandlers(workbench, terminals), ...debugHandlers(workbench, debugManager, () => controlHost), ...fabricHandlers(workbench), ...storageHandlers(workbench), ...servicebusHandlers(workbench) };
   const routes = Object.entries(ROUTES).map(([name, route]) => ({ name: name as RouteName, route, pattern: compile(route.path) }));
   const staticDir = path.resolve(options.staticDir ?? DEFAULT_STATIC);
   let hosts = new Set<string>();
@@ -87,7 +108,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
   // The token and origin are checked before the WebSocket handshake completes (cross-site WebSocket hijacking).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, handleProtocols: (offered) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false) });
+  const cdpProxy = createCdpProxy(debugManager, () => hosts);
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    if (cdpProxy.handleUpgrade(req, socket, head)) return;
     const url = new URL(req.url ?? '/', 'http://control');
     const refusal = url.pathname !== STREAM_PATH ? cbError('CB_ERR_CONTROL_NOT_FOUND', { what: 'stream', name: url.pathname }) : (checkOrigin(req, hosts) ?? checkToken(req, options.token));
     if (refusal) {
@@ -101,6 +124,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   await listen(server, options.host, options.port);
   const port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(options.host, port);
+  controlHost = `127.0.0.1:${port}`;
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${shown}:${port}/#token=${options.token}`,
@@ -109,6 +133,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     close: () =>
       new Promise<void>((resolve) => {
         hub.close();
+        workbench.off('topology', wireDebugUrls);
+        cdpProxy.close();
+        void debugManager.close();
         wss.close();
         server.close(() => resolve());
         server.closeAllConnections();
@@ -116,10 +143,11 @@ export async function startControlServer(options: ControlServerOptions): Promise
   };
 }
 
-function routeHandlers(workbench: Workbench, terminals: TerminalManager): Record<RouteName, Handler> {
+function routeHandlers(workbench: Workbench, terminals: TerminalManager): Record<Exclude<RouteName, `debug${string}` | `fabric${string}` | `storage${string}` | `servicebus${string}`>, Handler> {
+  // Any instance of the open site names it: recycle, restart and worker count apply to all its instances.
   const site = (instance: string) => {
     const s = workbench.requireSite();
-    if (s.instance.options.name !== instance) throw cbError('CB_ERR_CONTROL_NOT_FOUND', { what: 'instance', name: instance });
+    if (!s.allInstances.some((r) => r.name === instance)) throw cbError('CB_ERR_CONTROL_NOT_FOUND', { what: 'instance', name: instance });
     return s;
   };
   const ok = { ok: true as const };
@@ -133,7 +161,7 @@ function routeHandlers(workbench: Workbench, terminals: TerminalManager): Record
       await workbench.close();
       return workbench.topology();
     },
-    recent: () => ({ recent: workbench.recent() }),
+    recent: () => ({ recent: workbench.recent(), samples: workbench.samples() }),
     recycle: ({ params }) => (site(params.instance as string).recycle(), ok),
     restart: ({ params }) => (site(params.instance as string).restart(), ok),
     setWorkerCount: ({ params, body }) => (site(params.instance as string).setWorkerCount((body as { count: number }).count), ok),
@@ -153,7 +181,8 @@ function routeHandlers(workbench: Workbench, terminals: TerminalManager): Record
       const { cols, rows } = body as { cols: number; rows: number };
       const s = workbench.site;
       // The same environment the workers get (connection strings, appSettings, NODE_ENV), minus the worker's own PORT.
-      const env = s ? workerEnvironment(s.project, s.instance.options.name, process.env) : { ...process.env };
+      const base = workbench.options.site.env ?? process.env;
+      const env = s ? workerEnvironment(s.project, s.instance.options.name, base) : { ...base };
       delete env.PORT;
       delete env.CLOUDBENCH_WORKER;
       return terminals.open({ cwd: s?.project.appRoot ?? os.homedir(), env, cols, rows });

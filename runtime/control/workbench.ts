@@ -1,22 +1,37 @@
 // The workbench's state behind the control API: the open project (a SiteHost), why the last open failed,
 // recent projects, and the live feeds (topology, metrics, logs, requests, events) that survive opening and
 // closing projects. It knows nothing of HTTP.
+import { unpackedPath } from '../shared/asar.js';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { cbError, isCloudbenchError } from '../shared/errors.js';
-import type { ErrorInfo } from '../shared/errors.js';
+import type { CloudbenchError, ErrorInfo } from '../shared/errors.js';
 import { PROTOCOL_VERSION } from '../shared/protocol.js';
 import type { InstanceView, LogRecordMessage, RequestRecordMessage, SiteEvent, Topology } from '../shared/protocol.js';
+import { startConfigErrorSite } from '../hosting/config-error-site.js';
+import type { ConfigErrorSite } from '../hosting/config-error-site.js';
 import { SiteHost } from '../hosting/site-host.js';
+import type { RoleInstance } from '../hosting/role-instance.js';
 import type { SiteHostOptions } from '../hosting/site-host.js';
 import type { RequestRecord } from '../hosting/instance.js';
 import { loadProject } from '../project/load-project.js';
+import { Fabric } from '../fabric/fabric.js';
+import { loadFabricConfig } from '../fabric/fabric-config.js';
+import type { FabricConfig } from '../fabric/fabric-config.js';
 import { createDebug } from '../logs/debug.js';
+import type { EmulatorEndpoints } from '../emulators/host.js';
 
 const debug = createDebug('cloudbench:workbench');
 const MAX_RECENT = 10;
+/** The bundled samples. They run with the SDKs Cloudbench ships (NODE_PATH), so they need no npm install. */
+export const SAMPLES_DIR = fileURLToPath(new URL('../../../resources/samples', import.meta.url));
+// In the packaged app these SDKs are unpacked next to app.asar (build/sample-sdks.cjs): the user's node
+// cannot read inside the archive.
+const OWN_NODE_MODULES = unpackedPath(fileURLToPath(new URL('../../../node_modules', import.meta.url)));
+
 
 export interface WorkbenchEventMap {
   /** Something in the topology changed (project opened/closed, worker state, generation). */
@@ -28,12 +43,18 @@ export interface WorkbenchEventMap {
 
 export interface WorkbenchOptions {
   readonly site: SiteHostOptions;
+  /** The emulators started beside the runtime, shown in the topology and used by the explorers. */
+  readonly emulators?: EmulatorEndpoints;
   /** Folder for recent.json. @default ~/.cloudbench (or $CLOUDBENCH_HOME) */
   readonly home?: string;
 }
 
 export class Workbench extends EventEmitter<WorkbenchEventMap> {
   #site: SiteHost | undefined;
+  #fabric: Fabric | undefined;
+  #fabricConfig: FabricConfig | undefined;
+  /** While the open folder's web.config/iisnode.yml cannot be read: holds its port, explains, waits for a fix. */
+  #errorSite: ConfigErrorSite | undefined;
   #projectError: ErrorInfo | null = null;
   #detach: Array<() => void> = [];
   readonly #home: string;
@@ -62,17 +83,45 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
 
   async #open(folder: string): Promise<void> {
     await this.#closeSite();
+    // Retrying the folder whose configuration was broken: keep its URL.
+    const samePort = this.#errorSite !== undefined && this.#errorSite.folder === path.resolve(folder) ? this.#errorSite.port : undefined;
     let site: SiteHost;
+    let fabric: Fabric;
+    let fabricConfig: FabricConfig;
     try {
-      site = new SiteHost(loadProject(folder), this.options.site);
+      const project = loadProject(folder);
+      fabricConfig = loadFabricConfig(project.folder);
+      await this.#closeErrorSite();
+      const isSample = !path.relative(SAMPLES_DIR, project.folder).startsWith('..');
+      const siteOptions = {
+        ...this.options.site,
+        instances: fabricConfig.instances,
+        balancer: fabricConfig.balancer,
+        workerRoles: fabricConfig.workerRoles,
+        extraEnv: { CLOUDBENCH_ENVIRONMENT: 'local', CLOUDBENCH_SLOT: 'production', CLOUDBENCH_ROLE: 'web', ...(isSample ? { NODE_PATH: OWN_NODE_MODULES } : {}) },
+      };
+      site = new SiteHost(project, samePort === undefined ? siteOptions : { ...siteOptions, port: samePort });
       await site.start();
+      fabric = new Fabric({ config: fabricConfig, store: path.join(this.#home, 'deployments'), host: this.options.site.host, site: this.options.site });
+      fabric.on('changed', () => this.emit('topology'));
+      fabric.on('event', (message) => this.#event('fabric', message));
+      try {
+        await fabric.start();
+      } catch (err) {
+        await site.stop(0);
+        throw err;
+      }
     } catch (err) {
       this.#projectError = isCloudbenchError(err) ? err.toJSON() : { code: 'CB_ERR_PROJECT_NOT_FOUND', status: 500, message: String(err), fix: '', params: {} };
+      if (isCloudbenchError(err) && err.code.startsWith('CB_ERR_CONFIG_')) await this.#serveConfigError(path.resolve(folder), err);
+      else await this.#closeErrorSite();
       this.emit('topology');
       throw err;
     }
     this.#projectError = null;
     this.#site = site;
+    this.#fabric = fabric;
+    this.#fabricConfig = fabricConfig;
     this.#wire(site);
     this.#remember(site.project.folder);
     this.#event('project.opened', `Opened ${site.project.folder}; the app listens at ${site.url}`);
@@ -83,12 +132,57 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
     await this.#opening.catch(() => undefined);
     const folder = this.#site?.project.folder;
     await this.#closeSite();
+    await this.#closeErrorSite();
     this.#projectError = null;
     if (folder) this.#event('project.closed', `Closed ${folder}`);
     this.emit('topology');
   }
 
+  /** The URL answering with the configuration error page, while there is one. */
+  get configErrorUrl(): string | undefined {
+    return this.#errorSite?.url;
+  }
+
+  async #serveConfigError(folder: string, error: CloudbenchError): Promise<void> {
+    if (this.#errorSite?.folder === folder) {
+      this.#errorSite.error = error;
+      return;
+    }
+    await this.#closeErrorSite();
+    const site = this.options.site;
+    try {
+      this.#errorSite = await startConfigErrorSite({
+        folder,
+        error,
+        host: site.host ?? '127.0.0.1',
+        port: site.port ?? 8080,
+        // A save of web.config or iisnode.yml: try again (the error stays shown if it is still broken).
+        onChange: () => void this.open(folder).catch(() => undefined),
+      });
+    } catch (err) {
+      debug('cannot serve the configuration error page: %s', String(err));
+    }
+  }
+
+  async #closeErrorSite(): Promise<void> {
+    const errorSite = this.#errorSite;
+    this.#errorSite = undefined;
+    await errorSite?.close();
+  }
+
+  /** Environments, slots and deployments of the open project. */
+  get fabric(): Fabric | undefined {
+    return this.#fabric;
+  }
+
+  get fabricConfig(): FabricConfig | undefined {
+    return this.#fabricConfig;
+  }
+
   async #closeSite(): Promise<void> {
+    const fabric = this.#fabric;
+    this.#fabric = undefined;
+    await fabric?.close();
     const site = this.#site;
     if (!site) return;
     for (const off of this.#detach.splice(0)) off();
@@ -98,23 +192,20 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
 
   /** Forward the site's feeds while it is the open one. */
   #wire(site: SiteHost): void {
-    const name = site.instance.options.name;
     const offLogs = site.logs.subscribe((batch) => this.emit('logs', batch));
     const offRequests = site.subscribeRequests((r) => this.#queueRequest(r));
     const topology = (): boolean => this.emit('topology');
-    site.group.on('routable', topology);
-    site.group.on('state', topology);
-    site.group.on('exited', topology);
     const events: Array<[keyof typeof handlers, (...a: never[]) => void]> = [];
     const handlers = {
-      recycling: ({ generation, files, reason }: { generation: number; files: string[]; reason?: string }) =>
-        this.#event('recycling', `${reason !== undefined ? `${reason}: ` : files.length > 0 ? `${files.join(', ')} changed: ` : ''}recycling to generation ${generation}`, name),
-      serving: ({ generation }: { generation: number }) => generation > 1 && this.#event('serving', `Generation ${generation} is serving`, name),
-      'worker.exited': (w: { ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }) => {
-        if (!w.expected) this.#event('worker.exited', `Worker #${w.ordinal} (pid ${w.pid}) exited ${w.signal ? `on ${w.signal}` : `with code ${w.code}`}`, name);
+      instances: topology,
+      recycling: ({ instance, generation, files, reason }: { instance: string; generation: number; files: string[]; reason?: string }) =>
+        this.#event('recycling', `${reason !== undefined ? `${reason}: ` : files.length > 0 ? `${files.join(', ')} changed: ` : ''}recycling to generation ${generation}`, instance),
+      serving: ({ instance, generation }: { instance: string; generation: number }) => generation > 1 && this.#event('serving', `Generation ${generation} is serving`, instance),
+      'worker.exited': (w: { instance: string; ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }) => {
+        if (!w.expected) this.#event('worker.exited', `Worker #${w.ordinal} (pid ${w.pid}) exited ${w.signal ? `on ${w.signal}` : `with code ${w.code}`}`, w.instance);
       },
-      failed: ({ message }: { message: string }) => {
-        this.#event('failed', message.startsWith('the configuration') ? message.charAt(0).toUpperCase() + message.slice(1) : `The app keeps failing to start: ${message}`, name);
+      failed: ({ instance, message }: { instance?: string; message: string }) => {
+        this.#event('failed', message.startsWith('the configuration') ? message.charAt(0).toUpperCase() + message.slice(1) : `The app keeps failing to start: ${message}`, instance);
         this.emit('topology');
       },
     };
@@ -123,9 +214,6 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
       events.push([event as keyof typeof handlers, handler as never]);
     }
     this.#detach.push(offLogs, offRequests, () => {
-      site.group.off('routable', topology);
-      site.group.off('state', topology);
-      site.group.off('exited', topology);
       for (const [event, handler] of events) site.events.off(event as 'recycling', handler as never);
     });
   }
@@ -166,12 +254,12 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
             url: site.url,
             environment: 'local',
             warnings: [...site.project.warnings],
-            instances: [instanceView(site)],
+            instances: site.allInstances.map(instanceView),
           }
         : null,
       projectError: this.#projectError ?? site?.configError?.toJSON() ?? null,
       cores: os.availableParallelism(),
-      emulators: [],
+      emulators: (this.options.emulators?.status ?? []).map((e) => ({ name: e.name, url: e.url, state: e.state })),
     };
   }
 
@@ -179,8 +267,31 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
   metrics(): Array<{ name: string; queued: number; workers: InstanceView['workers'] }> {
     const site = this.#site;
     if (!site) return [];
-    const v = instanceView(site);
-    return [{ name: v.name, queued: v.queued, workers: v.workers }];
+    return site.allInstances.map((role) => {
+      const v = instanceView(role);
+      return { name: v.name, queued: v.queued, workers: v.workers };
+    });
+  }
+
+  /** The sample projects shipped in resources/samples (their package.json description says what they are). */
+  samples(): Array<{ name: string; folder: string; description: string }> {
+    try {
+      return readdirSync(SAMPLES_DIR, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => {
+          const folder = path.join(SAMPLES_DIR, d.name);
+          let description = '';
+          try {
+            description = String((JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as { description?: unknown }).description ?? '');
+          } catch {
+            // A sample without a package.json still opens.
+          }
+          return { name: d.name, folder, description };
+        })
+        .sort((a, b) => (a.name === 'tasklist' ? -1 : b.name === 'tasklist' ? 1 : a.name.localeCompare(b.name)));
+    } catch {
+      return [];
+    }
   }
 
   recent(): Array<{ folder: string; openedAt: number }> {
@@ -205,13 +316,14 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
 
   async stop(): Promise<void> {
     await this.#opening.catch(() => undefined);
+    await this.#closeErrorSite();
     await this.#closeSite();
   }
 }
 
-function instanceView(site: SiteHost): InstanceView {
-  const s = site.snapshot();
-  const failure = site.group.failure;
+function instanceView(role: RoleInstance): InstanceView {
+  const s = role.snapshot();
+  const failure = role.group.failure;
   return {
     name: s.instance,
     state: s.state,

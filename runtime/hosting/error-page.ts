@@ -90,3 +90,24 @@ ${tail}
 </body></html>
 `;
 }
+
+/**
+ * A web.config or iisnode.yml that cannot be applied. As iisnode did (errors 1031/1032, tests 116 and 126),
+ * callers on this machine get HTTP 200 with a page that explains it (file, line and column); anyone else
+ * gets a plain 500, so the site's layout does not leak.
+ */
+export function renderConfigError(error: CloudbenchError, local: boolean, running: boolean): ErrorResponse {
+  const headers: Array<[string, string | number]> = [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-cache']];
+  if (!local) {
+    return { status: 500, reason: 'Internal Server Error', headers, body: '<!doctype html><meta charset="utf-8"><title>500 Internal Server Error</title><h1>500 Internal Server Error</h1><p>The site has a configuration error.</p>\n' };
+  }
+  const then = running ? 'The previous settings keep running until the file is fixed.' : 'The app starts as soon as the file is fixed.';
+  const body =
+    `<!doctype html><meta charset="utf-8"><title>Configuration error</title>` +
+    `<h1>The site's configuration cannot be applied</h1>` +
+    `<p><code>${escapeHtml(error.code)}</code>: ${escapeHtml(error.message)}</p>` +
+    `<p>${escapeHtml(error.fix)}</p><p>${then}</p>` +
+    `<p>HTTP status: 500<br>HTTP subStatus: ${/iisnode\.yml|\.ya?ml/i.test(error.message) ? 1032 : 1031}<br>` +
+    `(iisnode answered configuration errors with this page to local callers only.)</p>\n`;
+  return { status: 200, reason: 'OK', headers, body };
+}

@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import type { ReadStream } from 'node:fs';
 import type { Worker } from '../workers/worker.js';
+import type { ProxyTarget } from './reverse-proxy.js';
 import type { ClientConnection } from './client-connection.js';
 import { appendForwardedFor } from './forward-headers.js';
 import { HOP_BY_HOP, connectionListed } from './http1/head.js';
@@ -53,6 +54,13 @@ export class Exchange implements Waiting, UpstreamListener {
   extraHeaders: ReadonlyArray<readonly [string, string]> = [];
   /** Fields added to the app's response head (iisnode-debug); called when the head is written. */
   responseDecorator: (() => ReadonlyArray<readonly [string, string]>) | undefined;
+  /** Sent to another server by a rewrite rule (reverse-proxy.ts): the path and query it gets, and which server. */
+  targetUrl: string | undefined;
+  /** The instance's router a load balancer placed this exchange on (it settles there). */
+  placedOn: ExchangeHost | undefined;
+  /** The load balancer a VIP handed this exchange to (it stays there even if the VIP is swapped meanwhile). */
+  viaBalancer: ExchangeHost | undefined;
+  proxyTarget: ProxyTarget | undefined;
   #file: ReadStream | undefined;
   settled = false;
   readonly upgrade: boolean;
@@ -167,7 +175,7 @@ export class Exchange implements Waiting, UpstreamListener {
     let hasProto = false;
     let upgradeValue = '';
     let hasHost = false;
-    let text = `${h.method} ${h.url} HTTP/1.1\r\n`;
+    let text = `${h.method} ${this.targetUrl ?? h.url} HTTP/1.1\r\n`;
     const headers = h.headers;
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i] as string;

@@ -3,12 +3,15 @@
 // to a pooled connection of that worker. Failed attempts are retried when that is safe.
 import { cbError } from '../shared/errors.js';
 import type { CloudbenchError } from '../shared/errors.js';
+import { headerValue } from './http1/head.js';
 import type { Worker } from '../workers/worker.js';
 import type { WorkerGroup } from '../workers/worker-group.js';
 import { renderError } from './error-page.js';
 import type { Exchange, ExchangeHost, ExchangeOutcome } from './exchange.js';
 import { RequestQueue } from './request-queue.js';
 import { UpstreamPool } from './upstream-pool.js';
+
+const STICKY_COOKIE = /(?:^|;\s*)iisnode\.session\.cookie=(\d{1,9})(?:;|$)/;
 
 export interface InstanceOptions {
   readonly name: string;
@@ -24,6 +27,13 @@ export interface InstanceOptions {
   readonly pooledConnectionAgeMs: number;
   /** Largest response head accepted from a worker (iisnode's maxRequestBufferSize). */
   readonly maxHeadSize: number;
+  /**
+   * iisnode's nodeProcessStickySessions: a request with the cookie `iisnode.session.cookie=<n>` goes to
+   * process n (mod the count) when it can take it; other requests are balanced as usual and get the cookie
+   * naming the process that answered (socket.io's polling transports need this with several processes).
+   * @default false
+   */
+  readonly stickySessions?: boolean;
   /** Answer node failures as iisnode did (projects with a web.config; see error-page.ts). @default false */
   readonly iisnodeErrors?: boolean;
   /** The worker's recent stderr, for error pages. */
@@ -51,6 +61,9 @@ export interface RequestRecord {
   responseHeaders: readonly string[];
 }
 
+/** Connection errors meaning nobody listens on the worker's socket any more. */
+const REFUSED = new Set(['ECONNREFUSED', 'ENOENT']);
+const UNREACHABLE_MS = 1000;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 export class Instance implements ExchangeHost {
@@ -59,6 +72,7 @@ export class Instance implements ExchangeHost {
   readonly #queue: RequestQueue<Exchange>;
   readonly #pools = new Map<Worker, UpstreamPool>();
   #rr = -1;
+  readonly #unreachable = new Map<Worker, number>();
   #requestId = 0;
 
   constructor(public options: InstanceOptions) {
@@ -75,7 +89,7 @@ export class Instance implements ExchangeHost {
   }
 
   /** Settings from a changed configuration; they apply to requests routed from now on. */
-  reconfigure(patch: Partial<Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize' | 'iisnodeErrors'>>): void {
+  reconfigure(patch: Partial<Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize' | 'iisnodeErrors' | 'stickySessions'>>): void {
     this.options = { ...this.options, ...patch };
     this.enableXFF = this.options.enableXFF;
   }
@@ -87,7 +101,13 @@ export class Instance implements ExchangeHost {
   route(ex: Exchange): void {
     const group = this.options.group;
     if (group.state === 'failed' && !group.recycling) return this.#failInstance(ex);
-    if (group.state === 'stopped') return this.#fail(ex, cbError('CB_ERR_HOSTING_STOPPING', { instance: this.options.name }));
+    if (group.state === 'stopped') return this.handoff ? this.handoff(ex) : this.#fail(ex, cbError('CB_ERR_HOSTING_STOPPING', { instance: this.options.name }));
+    if (this.options.stickySessions && ex.retries === 0) {
+      const worker = this.#sticky(ex) ?? this.#pick(undefined);
+      if (worker) return this.#attach(ex, worker);
+      if (!this.#queue.push(ex)) this.#fail(ex, cbError('CB_ERR_HOSTING_QUEUE_FULL', { instance: this.options.name, limit: this.options.queueLength }));
+      return;
+    }
     const worker = this.#pick(ex.avoid);
     if (worker) return this.#attach(ex, worker);
     if (!this.#queue.push(ex)) this.#fail(ex, cbError('CB_ERR_HOSTING_QUEUE_FULL', { instance: this.options.name, limit: this.options.queueLength }));
@@ -99,8 +119,15 @@ export class Instance implements ExchangeHost {
   }
 
   /** Close every pooled connection and answer what still waits (shutdown). */
+  /**
+   * Set while this instance leaves a site that goes on serving (scale-in, instance kill): requests it can no
+   * longer serve — still queued, or to be retried after its workers were killed — go back to the site's
+   * balancer instead of failing.
+   */
+  handoff: ((ex: Exchange) => void) | undefined;
+
   close(): void {
-    this.#queue.drainAll((ex) => this.#fail(ex, cbError('CB_ERR_HOSTING_STOPPING', { instance: this.options.name })));
+    this.#queue.drainAll((ex) => (this.handoff ? this.handoff(ex) : this.#fail(ex, cbError('CB_ERR_HOSTING_STOPPING', { instance: this.options.name }))));
     for (const pool of this.#pools.values()) pool.close();
     this.#pools.clear();
   }
@@ -112,6 +139,7 @@ export class Instance implements ExchangeHost {
    */
   #pick(avoid: Worker | undefined): Worker | undefined {
     const list = this.options.group.routable;
+    if (this.#unreachable.size > 0) this.#expireUnreachable();
     const n = list.length;
     const cap = this.options.maxConcurrentRequestsPerProcess;
     let best: Worker | undefined;
@@ -119,7 +147,8 @@ export class Instance implements ExchangeHost {
     for (let k = 1; k <= n; k++) {
       const index = (this.#rr + k) % n;
       const w = list[index] as Worker;
-      if (w.active >= cap || w === avoid) continue;
+      // A worker paused in the debugger takes nothing new: its requests would hang until it resumes.
+      if (w.active >= cap || w === avoid || w.paused || this.#unreachable.has(w)) continue;
       if (best === undefined || w.active < best.active) {
         best = w;
         bestIndex = index;
@@ -127,9 +156,28 @@ export class Instance implements ExchangeHost {
       }
     }
     // The worker to avoid is still better than waiting when it is the only one left.
-    if (best === undefined && avoid !== undefined && avoid.state === 'ready' && avoid.active < cap) return avoid;
+    if (best === undefined && avoid !== undefined && avoid.state === 'ready' && !avoid.paused && avoid.active < cap && !this.#unreachable.has(avoid)) return avoid;
     if (best !== undefined) this.#rr = bestIndex;
     return best;
+  }
+
+  /**
+   * A worker that refused a connection is likely dead before its exit is reported (a SIGKILLed process leaves
+   * its socket file behind): retrying it at once would spend every retry in the same millisecond. It is left
+   * out of dispatch for a moment; its exit, or the end of that moment, puts waiting requests back in motion.
+   */
+  #markUnreachable(worker: Worker): void {
+    if (this.#unreachable.has(worker)) return;
+    this.#unreachable.set(worker, Date.now() + UNREACHABLE_MS);
+    setTimeout(() => {
+      this.#unreachable.delete(worker);
+      this.#pump();
+    }, UNREACHABLE_MS).unref();
+  }
+
+  #expireUnreachable(): void {
+    const now = Date.now();
+    for (const [w, until] of this.#unreachable) if (until <= now || w.state !== 'ready') this.#unreachable.delete(w);
   }
 
   #onRoutableChanged(): void {
@@ -149,7 +197,23 @@ export class Instance implements ExchangeHost {
     }
   }
 
+  /** The process the request's affinity cookie names, if it can take the request now. */
+  #sticky(ex: Exchange): Worker | undefined {
+    const cookie = headerValue(ex.head, 'cookie');
+    const m = cookie === undefined ? null : STICKY_COOKIE.exec(cookie);
+    const list = this.options.group.routable;
+    if (m === null || list.length === 0) return undefined;
+    const w = list[Number(m[1]) % list.length] as Worker;
+    return w.active < this.options.maxConcurrentRequestsPerProcess && !w.paused ? w : undefined;
+  }
+
   #attach(ex: Exchange, worker: Worker): void {
+    if (this.options.stickySessions) {
+      // Name the process that answers, so the client's next requests come back to it.
+      const index = this.options.group.routable.indexOf(worker);
+      const before = ex.responseDecorator;
+      ex.responseDecorator = () => [...(before?.() ?? []), ['Set-Cookie', `iisnode.session.cookie=${Math.max(0, index)}; Path=/`]];
+    }
     worker.requestStarted();
     ex.attach(worker, this.#pool(worker));
   }
@@ -171,6 +235,7 @@ export class Instance implements ExchangeHost {
 
   settled(ex: Exchange, worker: Worker, outcome: ExchangeOutcome): void {
     worker.requestFinished();
+    if (outcome.received === false && outcome.error !== undefined && REFUSED.has(outcome.error.code ?? '')) this.#markUnreachable(worker);
     if (worker.state !== 'ready' && worker.active === 0) this.#pools.get(worker)?.close();
     if (outcome.error) {
       if (this.#mayRetry(ex, outcome)) {

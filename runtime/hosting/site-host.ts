@@ -1,39 +1,43 @@
-// Hosts one project folder the way iisnode on Azure does: front end → instance (queue, dispatch) → workers,
-// with log capture, file watching for auto-update, and sampled stats. This is the runtime API the control
-// API and the CLI use; it knows nothing of either.
+// Hosts one project folder the way a web role on Azure ran it under iisnode: a front end (the VIP) →
+// load balancer → role instances (each: instance queue and dispatch, workers, log capture, stats), with file
+// watching for auto-update and configuration reload shared by all instances. This is the runtime API the
+// control API, the fabric and the CLI use; it knows nothing of them.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cbError, isCloudbenchError } from '../shared/errors.js';
 import type { CloudbenchError } from '../shared/errors.js';
-import { LogCapture } from '../logs/log-capture.js';
 import { LogStore } from '../logs/log-store.js';
 import { loadProject } from '../project/load-project.js';
 import type { ProjectModel } from '../project/load-project.js';
-import { splitCommandLine } from '../workers/command-line.js';
-import { StatsSampler } from '../workers/stats.js';
 import { watchFiles } from '../workers/watch.js';
 import type { Watcher } from '../workers/watch.js';
-import { WorkerGroup } from '../workers/worker-group.js';
-import type { WorkerSpec } from '../workers/worker.js';
 import type { GroupState } from '../workers/worker-group.js';
-import type { WorkerState } from '../workers/worker-state.js';
+import type { WorkerGroup } from '../workers/worker-group.js';
 import { startFrontEnd } from './front-end.js';
 import type { FrontEnd } from './front-end.js';
-import { Instance } from './instance.js';
-import { createSitePipeline } from './site-pipeline.js';
-import { SiteRouter } from './site-router.js';
-import type { RequestDecorations } from './site-router.js';
-import type { InstanceOptions, RequestRecord } from './instance.js';
+import type { Instance, RequestRecord } from './instance.js';
+import { LoadBalancer } from './load-balancer.js';
+import type { BalancerMember, BalancerPolicy } from './load-balancer.js';
+import { RoleInstance } from './role-instance.js';
+import type { InstanceSnapshot, SiteEventMap } from './role-instance.js';
+import type { LogCapture } from '../logs/log-capture.js';
+
+export type { SiteEventMap, WorkerView, InstanceSnapshot } from './role-instance.js';
+export { workerEnvironment } from './role-instance.js';
 
 export interface SiteHostOptions {
   /** @default "127.0.0.1" */
   readonly host?: string;
   /** 0 picks a free port. @default 8080 */
   readonly port?: number;
+  /** Listen on host:port (the site's VIP). The fabric puts sites behind VIPs of its own instead. @default true */
+  readonly listen?: boolean;
+  /** Recycle on watchedFiles changes and reload on web.config/iisnode.yml edits. @default true */
+  readonly watch?: boolean;
+  /** Role instances behind the load balancer. @default 1 */
+  readonly instances?: number;
+  /** @default "round-robin" */
+  readonly balancer?: BalancerPolicy;
   /** Overrides nodeProcessCountPerApplication; 0 = one per logical core. */
   readonly workers?: number;
   /** Requests that may wait for a worker. @default 1000 */
@@ -44,53 +48,51 @@ export interface SiteHostOptions {
   readonly workerPort?: 'pipe' | 'tcp';
   /** Preload the worker hook. @default true */
   readonly hook?: boolean;
-  /** Name of the instance in logs and pages. @default "local" */
+  /** Name of the first instance in logs and pages; later ones get `_1`, `_2`… @default "local" */
   readonly instanceName?: string;
   /** After SIGTERM, how long a worker may take to exit before SIGKILL. @default 5000 */
   readonly killTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Variables every worker of every instance gets on top of `env` (identity, slot settings). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Worker roles: background scripts (queue consumers…) run beside the web role, with no VIP. */
+  readonly workerRoles?: ReadonlyArray<WorkerRoleConfig>;
 }
 
-export interface WorkerView {
-  readonly id: string;
-  readonly ordinal: number;
-  readonly generation: number;
-  readonly pid: number | undefined;
-  readonly state: WorkerState;
-  readonly cpu: number | undefined;
-  readonly rss: number | undefined;
-  readonly active: number;
-  readonly total: number;
-  readonly startedAt: number;
-  readonly exitCode: number | null | undefined;
+export interface WorkerRoleConfig {
+  readonly name: string;
+  /** Relative to the project folder. */
+  readonly script: string;
+  readonly instances: number;
 }
 
-export interface SiteSnapshot {
+export interface SiteSnapshot extends InstanceSnapshot {
   readonly url: string;
   readonly folder: string;
   readonly entry: string;
-  readonly instance: string;
-  readonly state: GroupState;
-  readonly generation: number;
-  readonly workerCount: number;
-  readonly queued: number;
-  readonly workers: WorkerView[];
-  readonly lastExitCodes: Readonly<Record<number, number | null>>;
-}
-
-/** What happens to the site, for the CLI and (later) the control API's event stream. */
-export interface SiteEventMap {
-  /** `reason` says why when it is not a file change (configuration, the app's recycle signal, a command). */
-  recycling: [info: { generation: number; files: string[]; reason?: string }];
-  serving: [info: { generation: number }];
-  'worker.exited': [info: { id: string; ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }];
-  failed: [info: { message: string }];
 }
 
 const HEADERS_KEPT = 200;
 const NO_HEADERS: readonly string[] = Object.freeze([]);
 
-const HOOK = fileURLToPath(new URL('../workers/hook.cjs', import.meta.url));
+class Member implements BalancerMember {
+  constructor(readonly role: RoleInstance) {}
+  get name(): string {
+    return this.role.name;
+  }
+  get router(): RoleInstance['router'] {
+    return this.role.router;
+  }
+  get healthy(): boolean {
+    return this.role.healthy;
+  }
+  get accepting(): boolean {
+    return this.role.accepting;
+  }
+  get load(): number {
+    return this.role.instance.queued + this.role.group.routable.reduce((n, w) => n + w.active, 0);
+  }
+}
 
 export class SiteHost {
   readonly events = new EventEmitter<SiteEventMap>();
@@ -98,22 +100,20 @@ export class SiteHost {
   readonly logs = new LogStore({ capacity: 200_000 });
   readonly requests: RequestRecord[] = [];
   readonly #requestListeners = new Set<(r: RequestRecord) => void>();
-  readonly capture: LogCapture;
-  readonly group: WorkerGroup;
-  readonly instance: Instance;
-  readonly #stats: StatsSampler;
-  readonly #socketDir: string;
-  readonly #lastExit = new Map<number, number | null>();
+  readonly balancer: LoadBalancer;
+  /** Instances in the site (in the balancer once ready), oldest first. */
+  #members: Member[] = [];
+  #background: RoleInstance[] = [];
+  /** The next instance index per worker role (names are never reused, as Azure's are not). */
+  readonly #nextRoleIndex = new Map<string, number>();
+  #nextIndex = 0;
   #frontEnd: FrontEnd | undefined;
   #watcher: Watcher | undefined;
-  #stopping: Promise<void> | undefined;
-
-  #project: ProjectModel;
-  readonly #router: SiteRouter;
   #configWatcher: Watcher | undefined;
-  /** iisnode's recycleSignalEnabled: workers write `recycle` to IISNODE_CONTROL_PIPE to ask for a recycle. */
-  readonly #controlPipe: string;
-  #controlServer: net.Server | undefined;
+  #stopping: Promise<void> | undefined;
+  #started = false;
+  #project: ProjectModel;
+  #scaling: Promise<void> = Promise.resolve();
   /** Why the last edit of web.config / iisnode.yml could not be applied (the previous settings stay). */
   configError: CloudbenchError | undefined;
 
@@ -122,119 +122,114 @@ export class SiteHost {
     readonly options: SiteHostOptions = {},
   ) {
     this.#project = project;
-    const s = project.settings;
-    const name = options.instanceName ?? 'local';
-    this.#socketDir = mkdtempSync(path.join(os.tmpdir(), 'cb-'));
-    this.#controlPipe = process.platform === 'win32' ? `\\\\.\\pipe\\cloudbench-control-${path.basename(this.#socketDir)}` : path.join(this.#socketDir, 'control.sock');
-    this.capture = new LogCapture(this.logs, {
-      enabled: s.loggingEnabled,
-      directory: path.resolve(project.appRoot, s.logDirectory),
-      maxLogFileSizeInKB: s.maxLogFileSizeInKB,
-      maxTotalLogFileSizeInKB: s.maxTotalLogFileSizeInKB,
-      maxLogFiles: s.maxLogFiles,
-    });
-    this.group = new WorkerGroup({
-      instance: name,
-      count: workerCount(project, options),
-      portMode: options.workerPort ?? 'pipe',
-      socketDir: this.#socketDir,
-      gracefulShutdownTimeoutMs: s.gracefulShutdownTimeout,
-      killTimeoutMs: options.killTimeoutMs ?? 5000,
-      spec: workerSpec(project, name, options, this.#controlPipe),
-    });
-    this.group.on('spawned', (worker, child) => {
-      const meta = { instance: name, worker: worker.id, pid: child.pid ?? 0 };
-      if (child.stdout) this.capture.attach(child.stdout, { ...meta, stream: 'stdout' });
-      if (child.stderr) this.capture.attach(child.stderr, { ...meta, stream: 'stderr' });
-    });
-    this.group.on('state', (state) => {
-      if (state === 'failed') this.events.emit('failed', { message: this.group.failure?.exit.error?.message ?? this.group.failure?.worker.startError?.message ?? 'the workers keep exiting at start-up' });
-    });
-    let servingGeneration = 0;
-    this.group.on('routable', () => {
-      const ready = this.group.routable[0];
-      if (ready && ready.generation !== servingGeneration) {
-        servingGeneration = ready.generation;
-        this.events.emit('serving', { generation: ready.generation });
-      }
-    });
-    this.group.on('exited', (worker, exit) => {
-      this.events.emit('worker.exited', { id: worker.id, ordinal: worker.ordinal, pid: worker.pid, code: exit.code, signal: exit.signal, expected: exit.expected });
-      if (worker.pid !== undefined) {
-        this.#lastExit.set(worker.ordinal, exit.code);
-        // Keep a crashed worker's stderr around long enough for its error pages.
-        const pid = worker.pid;
-        setTimeout(() => this.capture.forget(pid), 60_000).unref();
-      }
-    });
-    this.instance = new Instance({
-      name,
-      group: this.group,
+    this.balancer = new LoadBalancer({
+      name: options.instanceName ?? 'local',
+      policy: options.balancer,
       queueLength: options.queueLength ?? 1000,
       queueTimeoutMs: options.queueTimeoutMs ?? 30_000,
-      maxReplayBodyBytes: 64 * 1024,
-      stderrTail: (pid) => this.capture.stderrTail(pid),
-      onRequest: (r) => this.#onRequest(r),
-      ...instanceSettings(project),
     });
-    this.#router = new SiteRouter(this.instance, createSitePipeline(project.appRoot, project.webConfig), project.webConfig?.mimeMap ?? {});
-    this.#router.decorations = decorations(project);
-    this.#router.logs = logUrl(project);
-    this.#stats = new StatsSampler(() => this.group.workers.map((w) => w.pid).filter((p): p is number => p !== undefined));
+    this.events.on('instances', () => this.balancer.pump());
+    const count = options.instances ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'instances', value: String(count), expected: 'a whole number of at least 1' });
+    for (let i = 0; i < count; i++) this.#members.push(new Member(this.#newInstance()));
+    for (const role of options.workerRoles ?? []) {
+      for (let i = 0; i < role.instances; i++) this.#background.push(this.#newWorkerRoleInstance(role));
+    }
+  }
+
+  #newWorkerRoleInstance(role: WorkerRoleConfig): RoleInstance {
+    const index = this.#nextRoleIndex.get(role.name) ?? 0;
+    this.#nextRoleIndex.set(role.name, index + 1);
+    const name = `${role.name}_IN_${index}`;
+    const env = { ...(this.options.env ?? process.env), ...this.options.extraEnv, CLOUDBENCH_ROLE: role.name, CLOUDBENCH_INSTANCE_ID: name };
+    return new RoleInstance(
+      this.#project,
+      { name, env, hook: this.options.hook, killTimeoutMs: this.options.killTimeoutMs, background: { script: path.resolve(this.#project.folder, role.script) } },
+      this.logs,
+      this.events,
+      (r) => this.#onRequest(r),
+    );
+  }
+
+  get project(): ProjectModel {
+    return this.#project;
   }
 
   get url(): string {
     return this.#frontEnd?.url ?? '';
   }
 
-  /** Starts workers and the listener; resolves when the listener is bound (workers may still be starting). */
+  /** Every web role instance of the site, oldest first. */
+  get roleInstances(): readonly RoleInstance[] {
+    return this.#members.map((m) => m.role);
+  }
+
+  /** The worker roles' instances (background scripts; never in the balancer). */
+  get workerRoleInstances(): readonly RoleInstance[] {
+    return this.#background;
+  }
+
+  /** Web and worker role instances. */
+  get allInstances(): readonly RoleInstance[] {
+    return [...this.roleInstances, ...this.#background];
+  }
+
+  /** The first instance's parts (a one-instance site, as most are). */
+  get group(): WorkerGroup {
+    return (this.#members[0] as Member).role.group;
+  }
+
+  get instance(): Instance {
+    return (this.#members[0] as Member).role.instance;
+  }
+
+  get capture(): LogCapture {
+    return (this.#members[0] as Member).role.capture;
+  }
+
+  /** Starts the instances (each joins the balancer when ready) and the listener. */
   async start(): Promise<void> {
-    await this.#listenForRecycleSignals();
-    this.group.start();
-    try {
-      this.#frontEnd = await startFrontEnd(this.#router, {
-        host: this.options.host ?? '127.0.0.1',
-        port: this.options.port ?? 8080,
-        maxHeaderSize: this.project.settings.maxRequestBufferSize,
-      });
-    } catch (err) {
-      await this.group.stop(0);
-      throw err;
+    this.#started = true;
+    await Promise.all([...this.#members.map((m) => this.#startMember(m)), ...this.#background.map((r) => r.start())]);
+    if (this.options.listen ?? true) {
+      try {
+        this.#frontEnd = await startFrontEnd(this.balancer, {
+          host: this.options.host ?? '127.0.0.1',
+          port: this.options.port ?? 8080,
+          maxHeaderSize: this.project.settings.maxRequestBufferSize,
+        });
+      } catch (err) {
+        await Promise.all(this.#members.map((m) => m.role.stop(0)));
+        throw err;
+      }
     }
-    this.#watch();
-    this.#configWatcher = watchFiles({ root: this.project.folder, watchedFiles: configFiles(this.project), keepWebConfig: true, onChange: () => void this.reload() });
-    this.#stats.start();
+    if (this.options.watch ?? true) {
+      this.#watch();
+      this.#configWatcher = watchFiles({ root: this.project.folder, watchedFiles: configFiles(this.project), keepWebConfig: true, onChange: () => void this.reload() });
+    }
   }
 
-  /**
-   * The control channel of recycleSignalEnabled. Unlike iisnode's one-shot pipe (MicrosoftDocs/azure-docs#29631)
-   * it takes any number of clients and messages, and it recycles the app's workers, not a whole IIS process.
-   * It listens whether or not the setting is on, so turning it on in web.config works without a restart.
-   */
-  #listenForRecycleSignals(): Promise<void> {
-    const server = net.createServer((socket) => {
-      let text = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => {
-        text += chunk;
-        if (/recycle/i.test(text) && this.#project.settings.recycleSignalEnabled) {
-          text = '';
-          this.recycle([], 'the app asked for a recycle (IISNODE_CONTROL_PIPE)');
-        }
-        if (text.length > 1024) text = text.slice(-16);
-      });
-      socket.on('error', () => socket.destroy());
-    });
-    this.#controlServer = server;
-    server.unref();
-    return new Promise((resolve) => {
-      server.once('error', () => resolve());
-      server.listen(this.#controlPipe, () => resolve());
-    });
+  #newInstance(): RoleInstance {
+    const index = this.#nextIndex++;
+    const base = this.options.instanceName ?? 'local';
+    const name = index === 0 ? base : `${base}_${index}`;
+    const env = { ...(this.options.env ?? process.env), ...this.options.extraEnv, CLOUDBENCH_INSTANCE_ID: name };
+    return new RoleInstance(
+      this.#project,
+      { name, workers: this.options.workers, queueLength: this.options.queueLength, queueTimeoutMs: this.options.queueTimeoutMs, workerPort: this.options.workerPort, hook: this.options.hook, killTimeoutMs: this.options.killTimeoutMs, env },
+      this.logs,
+      this.events,
+      (r) => this.#onRequest(r),
+    );
   }
 
-  get project(): ProjectModel {
-    return this.#project;
+  async #startMember(member: Member): Promise<void> {
+    if (this.configError) member.role.configError = this.configError;
+    await member.role.start();
+    // In the balancer from the start: it takes requests only once healthy (a ready worker), and requests
+    // that arrive before that wait in the balancer's queue or the instance's.
+    this.balancer.add(member);
+    this.events.emit('instances');
   }
 
   #watch(): void {
@@ -260,44 +255,29 @@ export class SiteHost {
       next = loadProject(this.#project.folder, this.options.env ?? process.env);
     } catch (err) {
       this.configError = isCloudbenchError(err) ? err : cbError('CB_ERR_CONFIG_VALUE', { option: 'web.config', value: '', expected: String(err) });
-      this.#router.configError = this.configError;
+      for (const m of this.#members) m.role.configError = this.configError;
       this.events.emit('failed', { message: `the configuration cannot be applied: ${this.configError.message}` });
       return;
     }
-    const name = this.instance.options.name;
     this.configError = undefined;
-    this.#router.configError = undefined;
     const watchedChanged = next.settings.watchedFiles !== this.#project.settings.watchedFiles || next.appRoot !== this.#project.appRoot;
     this.#project = next;
-    this.group.reconfigure({ spec: workerSpec(next, name, this.options, this.#controlPipe), gracefulShutdownTimeoutMs: next.settings.gracefulShutdownTimeout });
-    this.instance.reconfigure(instanceSettings(next));
-    this.#router.reconfigure(createSitePipeline(next.appRoot, next.webConfig), next.webConfig?.mimeMap ?? {});
-    this.#router.decorations = decorations(next);
-    this.#router.logs = logUrl(next);
-    if (watchedChanged) {
-      await this.#watcher?.close();
+    for (const m of this.#members) {
+      m.role.configError = undefined;
+      m.role.reconfigure(next);
+    }
+    for (const r of this.#background) r.reconfigure(next);
+    if (watchedChanged && this.#watcher !== undefined) {
+      await this.#watcher.close();
       this.#watch();
     }
-    const count = workerCount(next, this.options);
-    if (count !== this.group.count) this.group.setCount(count);
     this.recycle([], 'the configuration changed');
   }
 
-  /** Resolves when every worker of the current generation is ready (or the group failed). */
-  whenReady(): Promise<GroupState> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const g = this.group;
-        if (g.state === 'failed' || g.state === 'stopped' || (g.state === 'running' && g.routable.length === g.count && !g.recycling)) {
-          g.off('routable', check);
-          g.off('state', check);
-          resolve(g.state);
-        }
-      };
-      this.group.on('routable', check);
-      this.group.on('state', check);
-      check();
-    });
+  /** Resolves when every worker of every instance's current generation is ready (or a group failed). */
+  async whenReady(): Promise<GroupState> {
+    const states = await Promise.all(this.#members.map((m) => m.role.whenReady()));
+    return states.find((s) => s !== 'running') ?? 'running';
   }
 
   /** The watcher's initial scan is done: file changes from now on recycle. */
@@ -305,25 +285,106 @@ export class SiteHost {
     await this.#watcher?.ready;
   }
 
-  /** Start a new generation of workers (a watched file changed, or the user asked). */
+  /** Start a new generation of workers in every instance (a watched file changed, or the user asked). */
   recycle(files: string[] = [], reason?: string): void {
-    this.group.recycle();
-    this.events.emit('recycling', { generation: this.group.generation, files, ...(reason === undefined ? {} : { reason }) });
+    for (const r of this.allInstances) r.recycle(files, reason);
   }
 
   /** Stop every worker now and start a new generation (no draining). */
   restart(): void {
-    this.group.restart();
-    this.events.emit('recycling', { generation: this.group.generation, files: [] });
+    for (const r of this.allInstances) r.restart();
   }
 
   killWorker(id: string): boolean {
-    return this.group.kill(id);
+    return this.allInstances.some((r) => r.group.kill(id));
   }
 
   setWorkerCount(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'workers', value: n, expected: 'a whole number of at least 1' });
-    this.group.setCount(n);
+    for (const m of this.#members) m.role.group.setCount(n);
+  }
+
+  /**
+   * Scale the site to `n` instances, live. New instances start and join the balancer when ready; removed
+   * ones (the newest) leave the balancer first, then drain their in-flight requests and stop.
+   */
+  setInstanceCount(n: number, drainMs = this.#project.settings.gracefulShutdownTimeout): Promise<void> {
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'instances', value: n, expected: 'a whole number from 1 to 64' });
+    this.#scaling = this.#scaling.catch(() => undefined).then(async () => {
+      if (this.#stopping) return;
+      const adding: Member[] = [];
+      while (this.#members.length + adding.length < n) adding.push(new Member(this.#newInstance()));
+      const removing = this.#members.length > n ? this.#members.slice(n) : [];
+      if (removing.length > 0) {
+        this.#members = this.#members.slice(0, n);
+        for (const m of removing) this.balancer.remove(m);
+        this.events.emit('instances');
+      }
+      this.#members.push(...adding);
+      if (this.#started) {
+        await Promise.all(adding.map((m) => this.#startMember(m)));
+        // Resolve once the new instances serve (or failed to start): callers scale, then expect the capacity.
+        await Promise.all(adding.map((m) => m.role.whenReady()));
+      }
+      await Promise.all(removing.map((m) => this.#retire(m, drainMs)));
+      this.events.emit('instances');
+    });
+    return this.#scaling;
+  }
+
+  /** The instances of one worker role, oldest first. */
+  workerRole(name: string): readonly RoleInstance[] {
+    return this.#background.filter((r) => r.options.env.CLOUDBENCH_ROLE === name);
+  }
+
+  /**
+   * Scales a worker role to `n` instances: new ones start (resolving once their script runs), the newest extra
+   * ones stop gracefully (gracefulShutdownTimeout, then killed), as Azure removes the highest instance ids.
+   */
+  setWorkerRoleCount(name: string, n: number): Promise<void> {
+    const role = (this.options.workerRoles ?? []).find((r) => r.name === name);
+    if (!role) throw cbError('CB_ERR_CONTROL_NOT_FOUND', { what: 'worker role', name });
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw cbError('CB_ERR_CONFIG_VALUE', { option: `instances of worker role ${name}`, value: n, expected: 'a whole number from 1 to 64' });
+    this.#scaling = this.#scaling.catch(() => undefined).then(async () => {
+      if (this.#stopping) return;
+      const current = this.workerRole(name);
+      const adding: RoleInstance[] = [];
+      while (current.length + adding.length < n) adding.push(this.#newWorkerRoleInstance(role));
+      const removing = current.slice(n);
+      this.#background = [...this.#background.filter((r) => !removing.includes(r)), ...adding];
+      this.events.emit('instances');
+      if (this.#started) await Promise.all(adding.map((r) => r.start()));
+      await Promise.all(removing.map((r) => r.stop(this.#project.settings.gracefulShutdownTimeout)));
+      this.events.emit('instances');
+    });
+    return this.#scaling;
+  }
+
+  /**
+   * An instance fails (as a VM would): it leaves the balancer, its workers are killed, and the site starts a
+   * replacement that joins when ready. Requests go to the other instances meanwhile.
+   */
+  async killInstance(name: string): Promise<string> {
+    const member = this.#members.find((m) => m.role.name === name);
+    if (member === undefined) throw cbError('CB_ERR_CONTROL_NOT_FOUND', { what: 'instance', name });
+    const replacement = new Member(this.#newInstance());
+    this.#members = this.#members.map((m) => (m === member ? replacement : m));
+    const stopping = this.#retire(member, 0);
+    this.events.emit('instances');
+    await stopping;
+    await this.#startMember(replacement);
+    return replacement.role.name;
+  }
+
+  /** An instance leaves the rotation for good: what it still holds goes to the other instances. */
+  #retire(member: Member, drainMs: number): Promise<void> {
+    this.balancer.remove(member);
+    member.role.instance.handoff = (ex) => {
+      ex.placedOn = undefined;
+      ex.avoid = undefined;
+      this.balancer.route(ex);
+    };
+    return member.role.stop(drainMs);
   }
 
   subscribeRequests(listener: (r: RequestRecord) => void): () => void {
@@ -331,38 +392,25 @@ export class SiteHost {
     return () => this.#requestListeners.delete(listener);
   }
 
+  /** The first instance, with the site's URL and folder (a one-instance site's whole state). */
   snapshot(): SiteSnapshot {
-    const g = this.group;
-    return {
-      url: this.url,
-      folder: this.project.folder,
-      entry: this.project.entry.script,
-      instance: this.instance.options.name,
-      state: g.state,
-      generation: g.generation,
-      workerCount: g.count,
-      queued: this.instance.queued,
-      workers: g.workers.map((w) => {
-        const sample = w.pid === undefined ? undefined : this.#stats.samples.get(w.pid);
-        return { id: w.id, ordinal: w.ordinal, generation: w.generation, pid: w.pid, state: w.state, cpu: sample?.cpu, rss: sample?.rss, active: w.active, total: w.total, startedAt: w.startedAt, exitCode: w.exitInfo?.code };
-      }),
-      lastExitCodes: Object.fromEntries(this.#lastExit),
-    };
+    return { ...(this.#members[0] as Member).role.snapshot(), url: this.url, folder: this.project.folder, entry: this.project.entry.script };
+  }
+
+  snapshots(): InstanceSnapshot[] {
+    return this.allInstances.map((r) => r.snapshot());
   }
 
   /** Stop accepting, let in-flight requests finish for up to drainMs, stop the workers, flush logs. */
   stop(drainMs = 2000): Promise<void> {
     this.#stopping ??= (async () => {
-      this.#stats.stop();
       await this.#watcher?.close();
       await this.#configWatcher?.close();
-      this.#controlServer?.close();
+      await this.#scaling.catch(() => undefined);
       const closing = this.#frontEnd?.close();
-      await this.group.stop(drainMs);
-      this.instance.close();
+      await Promise.all(this.allInstances.map((r) => r.stop(drainMs)));
+      this.balancer.close();
       await closing;
-      await this.capture.close();
-      rmSync(this.#socketDir, { recursive: true, force: true });
     })();
     return this.#stopping;
   }
@@ -382,70 +430,8 @@ export class SiteHost {
   }
 }
 
-function workerCount(project: ProjectModel, options: SiteHostOptions): number {
-  const requested = options.workers ?? project.settings.nodeProcessCountPerApplication;
-  return requested === 0 ? os.availableParallelism() : requested;
-}
-
-function workerSpec(project: ProjectModel, instance: string, options: SiteHostOptions, controlPipe: string): WorkerSpec {
-  const s = project.settings;
-  const [command, ...commandArgs] = splitCommandLine(s.nodeProcessCommandLine);
-  if (command === undefined) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'nodeProcessCommandLine', value: s.nodeProcessCommandLine, expected: 'a command such as node' });
-  const hook = options.hook ?? true;
-  return {
-    command,
-    args: [...commandArgs, ...(hook ? ['--require', HOOK] : []), ...project.entry.nodeArgs, project.entry.script, ...project.entry.scriptArgs],
-    cwd: project.appRoot,
-    env: { ...workerEnvironment(project, instance, options.env ?? process.env), ...(s.recycleSignalEnabled ? { IISNODE_CONTROL_PIPE: controlPipe } : {}) },
-    startTimeoutMs: Math.max(1000, s.maxNamedPipeConnectionRetry * s.namedPipeConnectionRetryDelay),
-  };
-}
-
-/** The instance options that come from the iisnode settings (and so change when the config does). */
-function instanceSettings(project: ProjectModel): Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize' | 'iisnodeErrors'> {
-  const s = project.settings;
-  return {
-    iisnodeErrors: project.webConfig !== undefined,
-    maxConcurrentRequestsPerProcess: s.maxConcurrentRequestsPerProcess,
-    enableXFF: s.enableXFF,
-    devErrorsEnabled: s.devErrorsEnabled,
-    pooledConnectionAgeMs: s.maxNamedPipePooledConnectionAge,
-    maxHeadSize: s.maxRequestBufferSize,
-  };
-}
-
-function decorations(project: ProjectModel): RequestDecorations {
-  const s = project.settings;
-  return {
-    promoteServerVars: s.promoteServerVars.split(',').map((v) => v.trim()).filter((v) => v !== ''),
-    debugHeader: s.debugHeaderEnabled,
-    nodeCommand: s.nodeProcessCommandLine,
-  };
-}
-
-/** The log folder as a URL path when it lies inside the site folder (iisnode's `<app>/iisnode/`). */
-function logUrl(project: ProjectModel): { urlPath: string; directory: string } | undefined {
-  const directory = path.resolve(project.appRoot, project.settings.logDirectory);
-  const rel = path.relative(project.appRoot, directory);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-  return { urlPath: `/${rel.split(path.sep).join('/')}/`, directory };
-}
-
 /** web.config and the iisnode.yml it names, as a watchedFiles list relative to the project folder. */
 function configFiles(project: ProjectModel): string {
   const yml = path.relative(project.folder, path.join(project.appRoot, project.settings.configOverrides)).split(path.sep).join('/');
   return `web.config;${yml}`;
-}
-
-/** What a worker sees: the user's environment, overridden (not appended, unlike iisnode) by ours. */
-export function workerEnvironment(project: ProjectModel, instance: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, ...project.appSettings };
-  const nodeEnv = project.settings.node_env;
-  if (nodeEnv !== '' && nodeEnv.toLowerCase() !== '%node_env%') env.NODE_ENV = nodeEnv;
-  // Apps test for IISNODE_VERSION to know they run under iisnode; they do here too.
-  env.IISNODE_VERSION = '0.2.27';
-  env.CLOUDBENCH_WORKER = '1';
-  env.CLOUDBENCH_INSTANCE = instance;
-  if (process.platform === 'win32' && env.NODE_PENDING_PIPE_INSTANCES === undefined) env.NODE_PENDING_PIPE_INSTANCES = '5000';
-  return env;
 }

@@ -17,14 +17,30 @@ export type SiteDecision =
   | { readonly kind: 'static'; readonly file: string; readonly stat: Stats }
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
   | { readonly kind: 'status'; readonly status: number; readonly reason: string; readonly detail: string }
-  | { readonly kind: 'abort' };
+  | { readonly kind: 'abort' }
+  /** To another server (an absolute rewrite URL, as with Application Request Routing). */
+  | { readonly kind: 'proxy'; readonly target: string }
+  /** iisnode's debugger URL `/<script>/<debuggerPathSegment>/` (`?brk`, `?kill`); the router answers it. */
+  | { readonly kind: 'debug'; readonly command: DebugCommand };
+
+/** What a debugger URL asks for: the debugger page (attaching), break on start, or the end of debugging. */
+export type DebugCommand = 'attach' | 'brk' | 'kill';
+
+/** iisnode's debuggingEnabled and debuggerPathSegment (web.config < IISNODE_* < iisnode.yml). */
+export interface DebugUrlSettings {
+  readonly debuggingEnabled: boolean;
+  readonly debuggerPathSegment: string;
+}
 
 export interface SitePipeline {
   decide(head: MessageHead, remoteAddress: string, localPort: number): SiteDecision;
 }
 
-export function createSitePipeline(root: string, config: WebConfig | undefined): SitePipeline | undefined {
+export function createSitePipeline(root: string, config: WebConfig | undefined, debugSettings?: DebugUrlSettings): SitePipeline | undefined {
   if (!config) return undefined;
+  // Without the resolved settings, web.config's own attributes (iisnode's defaults: enabled, "debug").
+  const debugging = debugSettings ?? { debuggingEnabled: config.iisnode.debuggingEnabled?.value !== false, debuggerPathSegment: String(config.iisnode.debuggerPathSegment?.value ?? 'debug') };
+  const debugSegment = debugging.debuggingEnabled && debugging.debuggerPathSegment !== '' ? debugging.debuggerPathSegment.toLowerCase() : undefined;
   const env: RewriteEnv = createDiskRewriteEnv(root);
   const handlers = iisnodeHandlers(config).map((h) => ({ pattern: wildcard(h.path), verbs: h.verb === '*' ? undefined : new Set(h.verb.split(',').map((v) => v.trim().toUpperCase())) }));
   const hidden = new Set(config.hiddenSegments.map((s) => s.toLowerCase()));
@@ -40,7 +56,7 @@ export function createSitePipeline(root: string, config: WebConfig | undefined):
       if (r.type === 'redirect') return { kind: 'redirect', status: r.status, location: r.location };
       if (r.type === 'custom') return { kind: 'status', status: r.status, reason: r.reason || 'Custom response', detail: r.description };
       if (r.type === 'abort') return { kind: 'abort' };
-      if (r.type === 'proxy') return { kind: 'status', status: 502, reason: 'Bad Gateway', detail: `The rewrite rule sends this request to ${r.target}, another server; proxying (IIS Application Request Routing) is not supported yet.` };
+      if (r.type === 'proxy') return { kind: 'proxy', target: r.target };
 
       const segments = r.path.split('/').filter((s) => s !== '');
       if (segments.some((s) => hidden.has(s.toLowerCase()))) return { kind: 'status', status: 404, reason: 'Not Found', detail: 'The path contains a hidden segment (requestFiltering/hiddenSegments).' };
@@ -50,7 +66,15 @@ export function createSitePipeline(root: string, config: WebConfig | undefined):
       for (const [name, value] of Object.entries(r.serverVariables)) {
         if (name.startsWith('HTTP_')) extra.push([name.slice(5).toLowerCase().replace(/_/g, '-'), value]);
       }
-      if (isNodePath(segments, method)) return { kind: 'node', headers: extra };
+      if (isNodePath(segments, method)) {
+        // iisnode's debugger URLs (iisnode.md §2.11): the segment after the script's, with debuggingEnabled.
+        const at = debugSegment === undefined ? -1 : segments.findIndex((seg, i) => i > 0 && seg.toLowerCase() === debugSegment && isNodePath([segments[i - 1] as string], method));
+        if (at > 0) {
+          if (at === segments.length - 1 && !r.path.endsWith('/')) return { kind: 'redirect', status: 301, location: `${r.path}/${r.queryString ? `?${r.queryString}` : ''}` };
+          return { kind: 'debug', command: r.queryString === 'brk' ? 'brk' : r.queryString === 'kill' ? 'kill' : 'attach' };
+        }
+        return { kind: 'node', headers: extra };
+      }
 
       const file = r.physicalPath;
       const stat = statOf(file);

@@ -1,13 +1,17 @@
 // Between the listener and the instance: runs the site pipeline (rewrite, request filtering, handler mapping)
 // and answers redirects, static files and refusals itself; requests for the app go on to the instance.
 import type { CloudbenchError } from '../shared/errors.js';
-import { readdirSync, statSync } from 'node:fs';
+import { cbError } from '../shared/errors.js';
+import { ReverseProxy } from './reverse-proxy.js';
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { escapeHtml } from './error-page.js';
+import { escapeHtml, renderConfigError } from './error-page.js';
+import { LOG_INDEX_FILE, listLogFiles, renderLogIndex } from '../logs/log-index.js';
 import type { Exchange, ExchangeHost, ExchangeOutcome } from './exchange.js';
 import type { Instance } from './instance.js';
-import type { SitePipeline } from './site-pipeline.js';
+import type { DebugCommand, SitePipeline } from './site-pipeline.js';
+import type { WorkerGroup } from '../workers/worker-group.js';
 import { staticResponse } from './static-file.js';
 import { headerValue } from './http1/head.js';
 import type { Worker } from '../workers/worker.js';
@@ -22,7 +26,21 @@ export interface RequestDecorations {
   readonly nodeCommand: string;
 }
 
+/** The answer to an iisnode debugger URL (runtime/debug/debug-urls.ts makes it). */
+export interface DebugUrlAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export type DebugUrlHandler = (command: DebugCommand, group: WorkerGroup) => Promise<DebugUrlAnswer>;
+
 export class SiteRouter implements ExchangeHost {
+  /**
+   * Answers iisnode's debugger URLs (`/<script>/debug/`, `?brk`, `?kill`) by attaching the workbench's
+   * debugger. Only callers on this machine get them: the page leads to code execution in the app.
+   */
+  debugUrls: DebugUrlHandler | undefined;
   /** A web.config / iisnode.yml edit that cannot be applied: local callers get a page naming file:line:col. */
   configError: CloudbenchError | undefined;
   /**
@@ -31,13 +49,16 @@ export class SiteRouter implements ExchangeHost {
    */
   logs: { readonly urlPath: string; readonly directory: string } | undefined;
   decorations: RequestDecorations = { promoteServerVars: [], debugHeader: false, nodeCommand: 'node' };
+  readonly #proxy: ReverseProxy;
 
   constructor(
     private readonly instance: Instance,
     /** Undefined for projects without a web.config: everything goes to the app. */
     private pipeline: SitePipeline | undefined,
     private mimeMap: Readonly<Record<string, string | null>>,
-  ) {}
+  ) {
+    this.#proxy = new ReverseProxy(instance.options.maxHeadSize);
+  }
 
   get enableXFF(): boolean {
     return this.instance.enableXFF;
@@ -54,10 +75,9 @@ export class SiteRouter implements ExchangeHost {
 
   route(ex: Exchange): void {
     if (this.configError && ex.retries === 0) {
-      // As iisnode does for configuration errors: explained to local callers only (the front end is
-      // loopback-bound by default; a request from elsewhere gets a plain 500).
-      const local = isLoopback(ex.client.socket.remoteAddress ?? '');
-      return this.#page(ex, 500, 'Internal Server Error', local ? `${this.configError.code}: ${this.configError.message} ${this.configError.fix} The previous settings keep running until the file is fixed.` : 'The site has a configuration error.');
+      const page = renderConfigError(this.configError, isLoopback(ex.client.socket.remoteAddress ?? ''), true);
+      ex.respond(page.status, page.reason, page.headers, page.body);
+      return this.instance.record(ex, page.status, undefined);
     }
     if (this.logs && ex.retries === 0 && this.#isLogRequest(ex)) return this.#serveLogs(ex);
     if (!this.pipeline || ex.retries > 0 || ex.upgrade) return this.#toApp(ex, []);
@@ -77,10 +97,30 @@ export class SiteRouter implements ExchangeHost {
         return this.instance.record(ex, d.status, undefined);
       case 'status':
         return this.#page(ex, d.status, d.reason, d.detail);
+      case 'proxy': {
+        const error = this.#proxy.forward(ex, d.target, []);
+        if (error) return this.#proxyFailed(ex, error);
+        return;
+      }
       case 'abort':
         ex.client.socket.destroy();
         return this.instance.record(ex, 0, 'aborted by a rewrite rule');
+      case 'debug':
+        return this.#debug(ex, d.command);
     }
+  }
+
+  #debug(ex: Exchange, command: DebugCommand): void {
+    if (!isLoopback(ex.client.socket.remoteAddress ?? '')) return this.#page(ex, 404, 'Not Found', 'Not found.');
+    const handler = this.debugUrls;
+    if (!handler) return this.#page(ex, 200, 'OK', 'Debugging runs in the Cloudbench workbench: open it and use the Debugger view.');
+    void handler(command, this.instance.options.group).then(
+      (a) => {
+        ex.respond(a.status, a.status === 200 ? 'OK' : 'Error', [['Content-Type', a.contentType], ['Cache-Control', 'no-cache']], a.body);
+        this.instance.record(ex, a.status, undefined);
+      },
+      (err: unknown) => this.#page(ex, 500, 'Internal Server Error', err instanceof Error ? err.message : String(err)),
+    );
   }
 
   #isLogRequest(ex: Exchange): boolean {
@@ -101,25 +141,13 @@ export class SiteRouter implements ExchangeHost {
     const logs = this.logs as { urlPath: string; directory: string };
     if (!isLoopback(ex.client.socket.remoteAddress ?? '')) return this.#page(ex, 404, 'Not Found', 'Not found.');
     const rest = decodeURIComponent(ex.url.split('?')[0] as string).slice(logs.urlPath.length - 1).replace(/^\/+/, '');
-    if (rest === '' || rest === 'index.html') {
-      let files: Array<{ name: string; size: number; mtime: number }>;
-      try {
-        files = readdirSync(logs.directory)
-          .filter((f) => /-(stdout|stderr)-\d+\.txt$/.test(f))
-          .map((f) => {
-            const st = statSync(path.join(logs.directory, f));
-            return { name: f, size: st.size, mtime: st.mtimeMs };
-          })
-          .sort((a, b) => b.mtime - a.mtime);
-      } catch {
-        files = [];
-      }
-      const rows = files
-        .map((f) => `<tr${f.name.includes('-stderr-') ? ' class="err"' : ''}><td><a href="${encodeURIComponent(f.name)}">${escapeHtml(f.name)}</a></td><td>${f.size}</td><td>${new Date(f.mtime).toISOString()}</td></tr>`)
-        .join('');
-      const body = `<!doctype html><meta charset="utf-8"><title>Logs</title><style>body{font:14px system-ui,sans-serif;margin:2em}td{padding:2px 12px}.err a{color:#b00}</style><h1>Logs</h1>${files.length === 0 ? '<p>No log files yet.</p>' : `<table><tr><th>File</th><th>Bytes</th><th>Last written</th></tr>${rows}</table>`}\n`;
-      ex.respond(200, 'OK', [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-cache']], body);
-      return this.instance.record(ex, 200, undefined);
+    if (rest === '' || rest === LOG_INDEX_FILE) {
+      // Generated on each request (not read from disk): the folder may be one without iisnode's index.html.
+      void listLogFiles(logs.directory).then((files) => {
+        ex.respond(200, 'OK', [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-cache']], renderLogIndex(files));
+        this.instance.record(ex, 200, undefined);
+      });
+      return;
     }
     if (rest.includes('/') || rest.includes('\\') || !/-(stdout|stderr)-\d+\.txt$/.test(rest)) return this.#page(ex, 404, 'Not Found', 'No such log file.');
     const file = path.join(logs.directory, rest);
@@ -175,15 +203,34 @@ export class SiteRouter implements ExchangeHost {
   }
 
   settled(ex: Exchange, worker: Worker, outcome: ExchangeOutcome): void {
-    this.instance.settled(ex, worker, outcome);
+    const target = ex.proxyTarget;
+    if (target === undefined) return this.instance.settled(ex, worker, outcome);
+    if (outcome.error === undefined) return this.instance.record(ex, outcome.status, undefined);
+    const problem = outcome.received === false ? `refused the connection (${outcome.error.message})` : `broke the connection (${outcome.error.message})`;
+    this.#proxyFailed(ex, cbError('CB_ERR_HOSTING_PROXY', { method: ex.method, url: ex.url, target: `${target.origin}${ex.targetUrl ?? ''}`, problem }));
   }
 
   abandoned(ex: Exchange): void {
-    this.instance.abandoned(ex);
+    // A proxied exchange is recorded by settled(), which follows.
+    if (ex.proxyTarget === undefined) this.instance.abandoned(ex);
+  }
+
+  /** Closes the connections kept to other servers (the site stops). */
+  close(): void {
+    this.#proxy.close();
+  }
+
+  #proxyFailed(ex: Exchange, error: CloudbenchError): void {
+    if (ex.responseStarted || ex.client.socket.destroyed) {
+      ex.client.socket.destroy();
+      return this.instance.record(ex, ex.status || 502, error.code);
+    }
+    ex.respond(502, 'Bad Gateway', [['Content-Type', 'text/html; charset=utf-8']], `<!doctype html><meta charset="utf-8"><title>502 Bad Gateway</title><h1>502 Bad Gateway</h1><p><code>${error.code}</code>: ${escapeHtml(error.message)}</p><p>${escapeHtml(error.fix)}</p>\n`);
+    this.instance.record(ex, 502, error.code);
   }
 }
 
-function isLoopback(address: string): boolean {
+export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 

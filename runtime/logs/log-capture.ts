@@ -6,6 +6,7 @@
 
 import type { CloudbenchError } from '../shared/errors.js';
 import { ByteTail } from './byte-tail.js';
+import { CrlfConverter } from './crlf.js';
 import { createDebug } from './debug.js';
 import { LogDirectory } from './log-directory.js';
 import type { LogFileOptions, ResolvedLogFileOptions } from './log-file-options.js';
@@ -56,7 +57,13 @@ export class LogCapture {
     this.stderrTailBytes = Math.max(0, Math.floor(options.stderrTailBytes ?? DEFAULT_STDERR_TAIL_BYTES));
     this.directory = this.files.enabled
       ? new LogDirectory(
-          { directory: this.files.directory, hostname: this.files.hostname, maxTotalBytes: this.files.maxTotalBytes, maxFiles: this.files.maxFiles },
+          {
+            directory: this.files.directory,
+            hostname: this.files.hostname,
+            maxTotalBytes: this.files.maxTotalBytes,
+            maxFiles: this.files.maxFiles,
+            indexFile: this.files.iisnodeConventions,
+          },
           options.onError,
         )
       : undefined;
@@ -155,7 +162,7 @@ export class LogCapture {
 
   private createWriter(meta: CaptureMeta): LogFileWriter | undefined {
     if (this.directory === undefined || this.directory.disabled) return undefined;
-    const writer = new LogFileWriter(this.directory, meta.pid, meta.stream, this.files.maxFileBytes);
+    const writer = new LogFileWriter(this.directory, meta.pid, meta.stream, this.files.maxFileBytes, undefined, this.files.iisnodeConventions ? new CrlfConverter() : undefined);
     this.writers.add(writer);
     return writer;
   }

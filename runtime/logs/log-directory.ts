@@ -10,6 +10,7 @@ import type { CloudbenchError } from '../shared/errors.js';
 import { cbError } from '../shared/errors.js';
 import { createDebug } from './debug.js';
 import { logFileName } from './log-file-name.js';
+import { writeLogIndex } from './log-index.js';
 import { errorCode, purgeLogFiles } from './log-purge.js';
 import type { LogStream } from './log-store.js';
 
@@ -23,6 +24,8 @@ export interface LogDirectoryOptions {
   hostname: string;
   maxTotalBytes: number;
   maxFiles: number;
+  /** Rewrite `index.html` in the folder after each new file and its purge (iisnode's convention). */
+  indexFile?: boolean;
 }
 
 export interface OpenedLogFile {
@@ -147,6 +150,8 @@ export class LogDirectory {
           (filePath) => this.open.has(filePath),
         );
         if (deleted.length > 0) debug('purged %d old log file(s) in %s', deleted.length, this.options.directory);
+        // After the purge, so the page lists what is really there.
+        if (this.options.indexFile) await writeLogIndex(this.options.directory);
       } catch (error) {
         // Retention is housekeeping: a failed purge must not stop the logging it exists for.
         debug('purging %s failed: %O', this.options.directory, error);

@@ -22,6 +22,12 @@ export interface LogFileOptions {
    * @default os.hostname()
    */
   hostname?: string;
+  /**
+   * iisnode's on-disk conventions (web.config projects): "\n" written as "\r\n", and an index.html in the
+   * folder rewritten on each new log file.
+   * @default false
+   */
+  iisnodeConventions?: boolean;
 }
 
 export interface ResolvedLogFileOptions {
@@ -31,13 +37,15 @@ export interface ResolvedLogFileOptions {
   readonly maxTotalBytes: number;
   readonly maxFiles: number;
   readonly hostname: string;
+  readonly iisnodeConventions: boolean;
 }
 
 /** Checks the options (only when files are enabled: a disabled folder may be anything) and converts KB to bytes. */
 export function resolveLogFileOptions(options: LogFileOptions): ResolvedLogFileOptions {
   const hostname = options.hostname ?? os.hostname();
+  const iisnodeConventions = options.iisnodeConventions ?? false;
   if (!options.enabled) {
-    return Object.freeze({ enabled: false, directory: options.directory, maxFileBytes: 0, maxTotalBytes: 0, maxFiles: 0, hostname });
+    return Object.freeze({ enabled: false, directory: options.directory, maxFileBytes: 0, maxTotalBytes: 0, maxFiles: 0, hostname, iisnodeConventions });
   }
   if (typeof options.directory !== 'string' || !path.isAbsolute(options.directory)) {
     throw cbError('CB_ERR_CONFIG_VALUE', { option: 'logDirectory', value: String(options.directory), expected: 'an absolute path' });
@@ -49,6 +57,7 @@ export function resolveLogFileOptions(options: LogFileOptions): ResolvedLogFileO
     maxTotalBytes: kilobytes('maxTotalLogFileSizeInKB', options.maxTotalLogFileSizeInKB),
     maxFiles: nonNegativeInteger('maxLogFiles', options.maxLogFiles),
     hostname,
+    iisnodeConventions,
   });
 }
 

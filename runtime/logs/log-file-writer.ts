@@ -6,6 +6,7 @@
 // stays open between writes and is closed at the end of the stream or on rollover.
 
 import type { FileHandle } from 'node:fs/promises';
+import type { CrlfConverter } from './crlf.js';
 import type { LogDirectory } from './log-directory.js';
 import type { LogStream } from './log-store.js';
 import { planRollover } from './rollover-plan.js';
@@ -35,11 +36,14 @@ export class LogFileWriter {
     private readonly stream: LogStream,
     private readonly maxFileBytes: number,
     private readonly highWaterMark = WRITER_HIGH_WATER_MARK,
+    /** Line-end conversion for iisnode's conventions; bytes go unchanged without one. */
+    private readonly crlf?: CrlfConverter,
   ) {}
 
   /** Queues `chunk` for the file. Returns false when the queue is over its high-water mark: pause the source until onceDrained. */
   write(chunk: Buffer): boolean {
     if (this.failed || this.ended || this.directory.disabled || chunk.length === 0) return true;
+    if (this.crlf !== undefined) chunk = this.crlf.convert(chunk);
     this.queue.push(chunk);
     this.queuedBytes += chunk.length;
     this.kick();

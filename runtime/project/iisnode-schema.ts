@@ -1,12 +1,11 @@
 // Every attribute of iisnode's <iisnode> element (src/config/iisnode_schema.xml, 34 attributes) with its
 // type, default and iisnode.yml key. See ../shared/reference/iisnode.md §1 for what each one means.
 //
-// `use` says what Cloudbench does with it: 'honoured' (implemented), 'later' (parsed and validated; the
-// behaviour arrives with a later part of the product) or 'windows' (meaningless off IIS: accepted with a
-// warning, so real iisnode projects load unchanged).
+// `use` says what Cloudbench does with it: 'honoured' (implemented) or 'windows' (meaningless off IIS:
+// accepted with a warning, so real iisnode projects load unchanged).
 
 export type AttributeType = 'bool' | 'uint' | 'string';
-export type AttributeUse = 'honoured' | 'later' | 'windows';
+export type AttributeUse = 'honoured' | 'windows';
 
 export interface AttributeSpec {
   readonly type: AttributeType;
@@ -25,7 +24,7 @@ export const IISNODE_ATTRIBUTES = {
   nodeProcessCommandLine: { type: 'string', default: 'node', ymlKey: 'nodeProcessCommandLine', expand: true, use: 'honoured' },
   interceptor: { type: 'string', default: '', ymlKey: 'interceptor', expand: true, use: 'windows' },
   nodeProcessCountPerApplication: { type: 'uint', default: 1, ymlKey: 'nodeProcessCountPerApplication', use: 'honoured' },
-  nodeProcessStickySessions: { type: 'bool', default: false, ymlKey: 'nodeProcessStickySessions', use: 'later' },
+  nodeProcessStickySessions: { type: 'bool', default: false, ymlKey: 'nodeProcessStickySessions', use: 'honoured' },
   maxConcurrentRequestsPerProcess: { type: 'uint', default: 1024, ymlKey: 'maxConcurrentRequestsPerProcess', allowInfinite: true, use: 'honoured' },
   maxNamedPipeConnectionRetry: { type: 'uint', default: 100, ymlKey: 'maxNamedPipeConnectionRetry', use: 'honoured' },
   namedPipeConnectionRetryDelay: { type: 'uint', default: 250, ymlKey: 'namedPipeConnectionRetryDelay', use: 'honoured' },
@@ -47,10 +46,10 @@ export const IISNODE_ATTRIBUTES = {
   enableXFF: { type: 'bool', default: false, ymlKey: 'enableXFF', use: 'honoured' },
   promoteServerVars: { type: 'string', default: '', ymlKey: 'promoteServerVars', use: 'honoured' },
   configOverrides: { type: 'string', default: 'iisnode.yml', ymlKey: null, expand: true, use: 'honoured' },
-  debuggingEnabled: { type: 'bool', default: true, ymlKey: 'debuggingEnabled', use: 'later' },
-  debuggerPathSegment: { type: 'string', default: 'debug', ymlKey: 'debuggerPathSegment', expand: true, use: 'later' },
+  debuggingEnabled: { type: 'bool', default: true, ymlKey: 'debuggingEnabled', use: 'honoured' },
+  debuggerPathSegment: { type: 'string', default: 'debug', ymlKey: 'debuggerPathSegment', expand: true, use: 'honoured' },
   // The yml key really is debugPortRange (iisnode's quirk; its own sample uses the ignored debuggerPortRange).
-  debuggerPortRange: { type: 'string', default: '5058-6058', ymlKey: 'debugPortRange', use: 'later' },
+  debuggerPortRange: { type: 'string', default: '5058-6058', ymlKey: 'debugPortRange', use: 'honoured' },
   debuggerExtensionDll: { type: 'string', default: 'iisnode-inspector-0.7.3.dll', ymlKey: 'debuggerExtensionDll', use: 'windows' },
   debuggerVirtualDir: { type: 'string', default: '', ymlKey: 'debuggerVirtualDir', use: 'windows' },
   debugHeaderEnabled: { type: 'bool', default: false, ymlKey: 'debugHeaderEnabled', use: 'honoured' },

@@ -28,35 +28,38 @@ export function parseIisnodeYml(text: string, file: string): YmlOverride[] {
     const hash = raw.indexOf('#');
     const content = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
     if (content === '') return;
+    // 1-based columns in the raw line, so errors point where an editor puts the cursor.
+    const start = raw.indexOf(content) + 1;
     const colon = content.indexOf(':');
-    if (colon < 0) throw cbError('CB_ERR_CONFIG_YML', { file, line, detail: `"${content}" has no colon; expected key: value` });
-    if (colon === 0) throw cbError('CB_ERR_CONFIG_YML', { file, line, detail: `"${content}" has no key before the colon` });
+    if (colon < 0) throw cbError('CB_ERR_CONFIG_YML', { file, line, column: start, detail: `"${content}" has no colon; expected key: value` });
+    if (colon === 0) throw cbError('CB_ERR_CONFIG_YML', { file, line, column: start, detail: `"${content}" has no key before the colon` });
     const key = content.slice(0, colon).trim();
-    if (/\s/.test(key)) throw cbError('CB_ERR_CONFIG_YML', { file, line, detail: `the key "${key}" contains a space` });
+    if (/\s/.test(key)) throw cbError('CB_ERR_CONFIG_YML', { file, line, column: start, detail: `the key "${key}" contains a space` });
     const valueText = content.slice(colon + 1).trim();
     const name = byYmlKey.get(key.toLowerCase());
     if (!name || valueText === '') return;
-    out.push({ name, value: parseYmlValue(name, key, valueText, file, line), line });
+    const valueColumn = start + colon + 1 + (content.slice(colon + 1).length - content.slice(colon + 1).trimStart().length);
+    out.push({ name, value: parseYmlValue(name, key, valueText, file, line, valueColumn), line });
   });
   return out;
 }
 
-function parseYmlValue(name: IisnodeAttribute, key: string, text: string, file: string, line: number): boolean | number | string {
+function parseYmlValue(name: IisnodeAttribute, key: string, text: string, file: string, line: number, column: number): boolean | number | string {
   const spec: AttributeSpec = IISNODE_ATTRIBUTES[name];
   if (spec.type === 'bool') {
     const t = text.toLowerCase();
     if (t === 'true' || t === '1' || t === 'yes') return true;
     if (t === 'false' || t === '0' || t === 'no') return false;
-    throw cbError('CB_ERR_CONFIG_YML', { file, line, detail: `${key} is "${text}"; expected true, false, 1, 0, yes or no` });
+    throw cbError('CB_ERR_CONFIG_YML', { file, line, column, detail: `${key} is "${text}"; expected true, false, 1, 0, yes or no` });
   }
   if (spec.type === 'uint') {
     if (!/^\d+$/.test(text) || Number(text) > 4294967295) {
-      throw cbError('CB_ERR_CONFIG_YML', { file, line, detail: `${key} is "${text}"; expected a whole number from 0 to 4294967295` });
+      throw cbError('CB_ERR_CONFIG_YML', { file, line, column, detail: `${key} is "${text}"; expected a whole number from 0 to 4294967295` });
     }
     return Number(text);
   }
   if (name === 'debuggerPortRange' && !isPortRange(text)) {
-    throw cbError('CB_ERR_CONFIG_YML', { file, line, detail: `${key} is "${text}"; expected a range like 5058-6058 within 1025-65535` });
+    throw cbError('CB_ERR_CONFIG_YML', { file, line, column, detail: `${key} is "${text}"; expected a range like 5058-6058 within 1025-65535` });
   }
   return text;
 }

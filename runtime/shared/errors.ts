@@ -60,7 +60,7 @@ export const ERRORS = {
   },
   CB_ERR_CONFIG_YML: {
     status: 500,
-    message: '{file}:{line}: {detail}',
+    message: '{file}:{line}:{column}: {detail}',
     fix: 'Each line of iisnode.yml is `key: value`, a `# comment` or blank; booleans are true/false/1/0/yes/no.',
   },
   CB_ERR_CONFIG_ENV: {
@@ -104,6 +104,11 @@ export const ERRORS = {
     status: 502,
     message: 'Forwarding {method} {url} to worker {worker} failed: {detail}.',
     fix: 'The app closed or broke the connection; see the worker\'s log.',
+  },
+  CB_ERR_HOSTING_PROXY: {
+    status: 502,
+    message: 'A rewrite rule sends {method} {url} to {target}, which {problem}.',
+    fix: 'Start the server the rule points at, or correct the URL in the rule\'s <action>.',
   },
   CB_ERR_HOSTING_INSTANCE_FAILED: {
     status: 500,
@@ -199,6 +204,187 @@ export const ERRORS = {
     status: 500,
     message: 'Cannot write logs to {path}: {detail}.',
     fix: 'Make the folder writable, point logDirectory elsewhere, or set loggingEnabled="false".',
+  },
+  // Emulators (shared by storage and service bus) ---------------------------------------------------------
+  CB_ERR_EMULATORS_PORT_IN_USE: {
+    status: 409,
+    message: 'The {service} emulator cannot listen on {host}:{port}: {problem}.',
+    fix: 'Stop the program using that port (another Cloudbench, Azurite or the official emulator), or pick another port with {option} (0 = any free port).',
+  },
+  CB_ERR_EMULATORS_DATA_DIR: {
+    status: 500,
+    message: 'The emulators cannot use the data folder "{path}": {problem}.',
+    fix: 'Make the folder writable, pass another one with --data DIR, or run with --in-memory (nothing is kept).',
+  },
+
+  // Storage explorer (runtime/control/storage-explorer.ts) ---------------------------------------------------------
+  CB_ERR_STORAGE_NOT_CONNECTED: {
+    status: 503,
+    message: 'There is no storage account to explore: {detail}.',
+    fix: 'Start cloudbench with the emulators on (leave out --no-emulators), or paste a connection string in the Storage view.',
+  },
+  CB_ERR_STORAGE_CONNECTION_STRING: {
+    status: 400,
+    message: 'The connection string cannot be used: {detail}.',
+    fix: 'Paste the whole connection string from the portal (Access keys): DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net, or one with SharedAccessSignature=.',
+  },
+  CB_ERR_STORAGE_BAD_REQUEST: {
+    status: 400,
+    message: 'The storage service refused the request ({serviceCode}): {detail}',
+    fix: 'Change what the message names; for a $filter, the position counts from 1.',
+  },
+  CB_ERR_STORAGE_NOT_FOUND: {
+    status: 404,
+    message: 'The storage service has no such {what} ({serviceCode}): {detail}',
+    fix: 'Refresh the list; it may have been deleted by someone else.',
+  },
+  CB_ERR_STORAGE_CONFLICT: {
+    status: 409,
+    message: 'The storage service reports a conflict ({serviceCode}): {detail}',
+    fix: 'Pick another name or key, or wait until a table or queue being deleted is gone (Azure takes up to 40 s).',
+  },
+  CB_ERR_STORAGE_CHANGED: {
+    status: 412,
+    message: 'The entity changed since you loaded it (its ETag is no longer {etag}).',
+    fix: 'Reload the entity, then make your change again.',
+  },
+  CB_ERR_STORAGE_FAILED: {
+    status: 502,
+    message: 'The storage service answered {statusCode} {serviceCode}: {detail}',
+    fix: 'Check the account, its key or SAS permissions and that the endpoint is reachable.',
+  },
+
+  // Desktop shell (electron/) ------------------------------------------------------------------------------------
+  CB_ERR_SHELL_IPC_SENDER: {
+    status: 403,
+    message: 'Refused {operation} from "{url}": only the workbench page at {origin} may use the desktop bridge.',
+    fix: 'Call the bridge from the workbench window itself; other pages and frames get no access to it.',
+  },
+  CB_ERR_SHELL_IPC_PAYLOAD: {
+    status: 400,
+    message: 'Refused {operation}: {detail}.',
+    fix: 'Pass the arguments runtime/shared/bridge.ts declares for this operation.',
+  },
+  CB_ERR_SHELL_URL_REFUSED: {
+    status: 403,
+    message: 'Refused to open "{url}": {reason}.',
+    fix: 'Only https: URLs and the running app\'s own http://127.0.0.1 URLs open in the browser; DevTools need a worker\'s ws://127.0.0.1:<port>/<id> inspector URL.',
+  },
+  CB_ERR_SHELL_RUNTIME_START: {
+    status: 500,
+    message: 'The runtime did not start: {detail}.',
+    fix: 'Read the runtime output quoted in the message; if the project is the problem, open another folder (File > Open Folder…).',
+  },
+  CB_ERR_SHELL_RUNTIME_EXITED: {
+    status: 500,
+    message: 'The runtime stopped unexpectedly ({exit}). Its last output: {tail}',
+    fix: 'Restart it from the dialog or the tray menu; if it keeps stopping, run `cloudbench serve <folder>` in a terminal to see why.',
+  },
+
+  // Debugger (runtime/debug) --------------------------------------------------------------------------------------
+  CB_ERR_DEBUG_NOT_ATTACHED: {
+    status: 409,
+    message: 'Worker {worker} has no debugger attached.',
+    fix: 'Attach first (the worker card\'s "Attach debugger", or POST /api/debug/workers/{worker}/attach).',
+  },
+  CB_ERR_DEBUG_WORKER_STATE: {
+    status: 409,
+    message: 'Worker {worker} is {state}; only a running worker can be debugged.',
+    fix: 'Pick a ready worker, or wait until this one is ready.',
+  },
+  CB_ERR_DEBUG_OPEN_FAILED: {
+    status: 500,
+    message: 'Could not open the inspector of worker {worker} (pid {pid}): {detail}.',
+    fix: 'Read the worker\'s stderr in the Logs view; with --no-hook, add --inspect-port=0 to nodeProcessCommandLine so workers do not all ask for port 9229.',
+  },
+  CB_ERR_DEBUG_UNSUPPORTED: {
+    status: 501,
+    message: 'Cannot attach to worker {worker}: {detail}.',
+    fix: 'Run without --no-hook (the worker hook opens the inspector on demand), or use "Debug from start".',
+  },
+  CB_ERR_DEBUG_PROXY_REFUSED: {
+    status: 403,
+    message: 'The debugger connection to {path} was refused: {detail}.',
+    fix: 'Take the WebSocket URL from the target list (GET /api/debug/targets) while the worker is attached; it changes on every attach.',
+  },
+  CB_ERR_DEBUG_SOURCE_MAP: {
+    status: 404,
+    message: 'Cannot read the source map "{map}" of {script}: {detail}.',
+    fix: 'Build the app with source maps next to its scripts (tsc --sourceMap, or --inlineSourceMap), inside the project folder.',
+  },
+  CB_ERR_DEBUG_LAUNCH_JSON: {
+    status: 500,
+    message: 'Cannot update {file}: {detail}.',
+    fix: 'Fix or remove the file (it must be JSON with comments, holding an object with a "configurations" array), then try again.',
+  },
+
+  // Service Bus emulator ---------------------------------------------------------------------------------------
+  CB_ERR_SERVICEBUS_CONFIG_READ: {
+    status: 500,
+    message: 'Cannot read the Service Bus configuration "{file}": {detail}.',
+    fix: 'Check the path given with --servicebus-config, and that the file is readable.',
+  },
+  CB_ERR_SERVICEBUS_CONFIG: {
+    status: 400,
+    message: '{file}:{line}:{column}: {detail}',
+    fix: 'Fix the Config.json at that position; it uses the format of Microsoft\'s Service Bus emulator (UserConfig.Namespaces[0].Queues/Topics), see docs/servicebus.md.',
+  },
+  // Service Bus explorer (runtime/control/servicebus-explorer.ts)
+  CB_ERR_SERVICEBUS_NOT_CONNECTED: {
+    status: 503,
+    message: 'There is no Service Bus namespace to explore: {detail}.',
+    fix: 'Start cloudbench with the emulators on (leave out --no-emulators), or paste a connection string in the Service Bus view.',
+  },
+  CB_ERR_SERVICEBUS_CONNECTION_STRING: {
+    status: 400,
+    message: 'The Service Bus connection string cannot be used: {detail}.',
+    fix: 'Paste the namespace connection string from the portal (Shared access policies): Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=…;SharedAccessKey=…',
+  },
+  CB_ERR_SERVICEBUS_BAD_REQUEST: {
+    status: 400,
+    message: 'Service Bus refused the request ({serviceCode}): {detail}',
+    fix: 'Change what the message names; a SQL filter or action error gives the line and column.',
+  },
+  CB_ERR_SERVICEBUS_NOT_FOUND: {
+    status: 404,
+    message: 'Service Bus has no such {what} ({serviceCode}): {detail}',
+    fix: 'Refresh the entities; it may have been deleted by someone else.',
+  },
+  CB_ERR_SERVICEBUS_CONFLICT: {
+    status: 409,
+    message: 'Service Bus reports a conflict ({serviceCode}): {detail}',
+    fix: 'Pick another name: an entity or rule of that name already exists.',
+  },
+  CB_ERR_SERVICEBUS_FAILED: {
+    status: 502,
+    message: 'Service Bus failed ({serviceCode}): {detail}',
+    fix: 'Check the connection string, its key or policy rights (Manage for entities and rules, Send, Listen) and that the namespace is reachable.',
+  },
+  // Fabric (environments, slots, deployments, swap, scale) -----------------------------------------------
+  CB_ERR_FABRIC_EMPTY_SLOT: {
+    status: 503,
+    message: 'Nothing is deployed to {slot} yet.',
+    fix: 'Deploy the project to this slot first: `cloudbench deploy <environment>` or Deployments › Deploy in the workbench.',
+  },
+  CB_ERR_FABRIC_UNKNOWN: {
+    status: 404,
+    message: 'No {what} "{name}". Known: {known}.',
+    fix: 'Use one of the names listed; environments come from cloudbench.json (and ServiceConfiguration.<env>.cscfg files).',
+  },
+  CB_ERR_FABRIC_SWAP: {
+    status: 409,
+    message: 'The swap in {environment} {problem}.',
+    fix: 'Production is untouched. Fix what the step reports (see the swap timeline) and swap again.',
+  },
+  CB_ERR_FABRIC_CONFIG: {
+    status: 400,
+    message: '{file}:{line}:{column}: {problem}',
+    fix: 'Correct the file; resources/cloudbench.schema.json describes cloudbench.json (editors complete it with "$schema").',
+  },
+  CB_ERR_FABRIC_NO_WORKBENCH: {
+    status: 503,
+    message: 'No running workbench found ({detail}).',
+    fix: 'Start one with `cloudbench serve <folder>` (or `npm start`) in another terminal, then run this command again.',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

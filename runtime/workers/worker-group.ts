@@ -54,6 +54,8 @@ interface Slot {
   unstableExits: number;
   failed: boolean;
   restartTimer: NodeJS.Timeout | undefined;
+  /** Node flags for the next process of this slot only (the debugger's --inspect-brk), and who waits for it. */
+  respawn?: { readonly nodeArgs: readonly string[]; readonly started: (worker: Worker) => void };
 }
 
 let nextWorkerId = 1;
@@ -155,6 +157,28 @@ export class WorkerGroup extends EventEmitter<WorkerGroupEventMap> {
     return true;
   }
 
+  /**
+   * Replace one worker at once by a process started with extra node flags (the debugger's `--inspect-brk`),
+   * in the same slot. Such a process may wait for a debugger before listening, so it has no start timeout.
+   * Resolves with the new worker, or undefined when the worker is not one of a live slot.
+   */
+  respawn(workerId: string, nodeArgs: readonly string[]): Promise<Worker | undefined> {
+    const slot = [...this.#current, ...(this.#pending ?? [])].find((s) => s.worker?.id === workerId);
+    const worker = slot?.worker;
+    if (!slot || !worker || this.state === 'stopped') return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      slot.respawn = { nodeArgs, started: resolve };
+      void worker.kill(true);
+    });
+  }
+
+  /** The debugger paused or resumed a worker: routing skips paused workers, and may pump the queue now. */
+  setPaused(worker: Worker, paused: boolean): void {
+    if (worker.paused === paused) return;
+    worker.paused = paused;
+    this.emit('routable');
+  }
+
   /** Stop everything: drain in-flight requests for up to drainMs, then SIGTERM, then SIGKILL. */
   async stop(drainMs: number): Promise<void> {
     if (this.state === 'stopped') return;
@@ -177,6 +201,8 @@ export class WorkerGroup extends EventEmitter<WorkerGroupEventMap> {
 
   #spawn(slot: Slot): void {
     slot.restartTimer = undefined;
+    const respawn = slot.respawn;
+    slot.respawn = undefined;
     void this.#address().then((address) => {
       if (this.state === 'stopped' || !this.#isLive(slot)) return;
       const worker = new Worker({ id: String(nextWorkerId++), ordinal: slot.ordinal, generation: slot.generation }, address, this.options.spawner);
@@ -185,10 +211,13 @@ export class WorkerGroup extends EventEmitter<WorkerGroupEventMap> {
       worker.on('ready', () => this.#onReady(slot));
       worker.on('exit', (exit) => this.#onExit(slot, worker, exit));
       const portValue = address.kind === 'pipe' ? address.path : String(address.port);
+      const spec = this.options.spec;
       worker.start({
-        ...this.options.spec,
-        env: { ...this.options.spec.env, PORT: portValue, CLOUDBENCH_WORKER_ID: worker.id, CLOUDBENCH_WORKER_ORDINAL: String(slot.ordinal), CLOUDBENCH_GENERATION: String(slot.generation) },
+        ...spec,
+        ...(respawn ? { args: [...respawn.nodeArgs, ...spec.args], startTimeoutMs: 2 ** 31 - 1 } : {}),
+        env: { ...spec.env, PORT: portValue, CLOUDBENCH_WORKER_ID: worker.id, CLOUDBENCH_WORKER_ORDINAL: String(slot.ordinal), CLOUDBENCH_GENERATION: String(slot.generation) },
       });
+      respawn?.started(worker);
     });
   }
 
@@ -219,6 +248,11 @@ export class WorkerGroup extends EventEmitter<WorkerGroupEventMap> {
       return;
     }
     slot.worker = undefined;
+    if (slot.respawn) {
+      this.#spawn(slot);
+      this.#refresh();
+      return;
+    }
     const unstableBefore = worker.readyAt === 0 ? slot.unstableExits : 0;
     // A worker that never became ready counts as unstable however long it took to fail.
     const decision = decideAfterExit(unstableBefore, worker.readyAt === 0 ? 0 : exit.uptimeMs, this.#policy);

@@ -21,6 +21,8 @@ export interface WorkerSpec {
   readonly env: NodeJS.ProcessEnv;
   /** How long the app may take to listen on PORT. */
   readonly startTimeoutMs: number;
+  /** A background script (a worker role): ready once spawned, it listens on nothing. */
+  readonly background?: boolean;
 }
 
 export interface WorkerExit {
@@ -63,6 +65,8 @@ export class Worker extends EventEmitter<WorkerEventMap> {
   startedAt = 0;
   readyAt = 0;
   exitInfo: WorkerExit | undefined;
+  /** Stopped in the debugger (runtime/debug): the front end routes nothing new to it until it resumes. */
+  paused = false;
 
   #child: ChildProcess | undefined;
   #stopRequested = false;
@@ -83,6 +87,11 @@ export class Worker extends EventEmitter<WorkerEventMap> {
 
   get label(): string {
     return `#${this.ordinal} (gen ${this.generation}, pid ${this.pid ?? '-'})`;
+  }
+
+  /** The process, for the debugger's IPC and stderr (undefined before start). */
+  get child(): ChildProcess | undefined {
+    return this.#child;
   }
 
   /** Resolves when the process has exited (immediately if it already has). */
@@ -126,7 +135,10 @@ export class Worker extends EventEmitter<WorkerEventMap> {
         finish();
       });
     });
-    if (this.pid !== undefined) {
+    if (this.pid !== undefined && spec.background) {
+      this.emit('spawned', child);
+      this.#markReady('spawned');
+    } else if (this.pid !== undefined) {
       this.emit('spawned', child);
       this.#startTimer = setTimeout(() => this.#startTimedOut(spec.startTimeoutMs), spec.startTimeoutMs);
       this.#probeSoon(5);
@@ -150,7 +162,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
     }, delayMs).unref();
   }
 
-  #markReady(how: 'hook' | 'probe'): void {
+  #markReady(how: 'hook' | 'probe' | 'spawned'): void {
     if (this.state !== 'starting') return;
     clearTimeout(this.#startTimer);
     this.#probe?.destroy();

@@ -31,7 +31,10 @@ export function copyFixture(name: string): string {
 }
 
 export async function serve(folder: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const proc = spawn(process.execPath, [CLI, 'serve', folder, '--port', '0', '--control-port', '0', ...args], {
+  // Emulators only when a test asks for them (with ports of its own: tests run in parallel).
+  const emulatorFlags = ['--in-memory', '--data', '--tables-port', '--queues-port', '--servicebus-port', '--servicebus-http-port'];
+  const withEmulators = args.some((a) => emulatorFlags.includes(a));
+  const proc = spawn(process.execPath, [CLI, 'serve', folder, '--port', '0', '--control-port', '0', ...(withEmulators ? [] : ['--no-emulators']), ...args], {
     // node_modules of the repo must be found by fixtures copied to /tmp (they require 'ws').
     env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -163,7 +166,7 @@ export function load(url: string, concurrency = 16): { stop(): Promise<{ ok: num
       try {
         const r = await request(url, { agent: loadAgent });
         if (r.status >= 200 && r.status < 300) ok++;
-        else failed.push(`${r.status} ${r.text.slice(0, 200)}`);
+        else failed.push(`${r.status} ${r.text.replace(/<style>[^]*?<\/style>/, "").slice(0, 600)}`);
       } catch (err) {
         failed.push(String(err));
       }

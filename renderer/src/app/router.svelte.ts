@@ -4,7 +4,7 @@
 import { getContext, setContext } from 'svelte';
 import { formatHashRoute, parseHashRoute } from '../lib/hash-route';
 
-export const VIEWS = ['open', 'overview', 'requests', 'logs', 'terminal'] as const;
+export const VIEWS = ['open', 'overview', 'requests', 'logs', 'terminal', 'debugger', 'deployments', 'storage', 'servicebus'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export type ViewParams = Readonly<Record<string, string>>;

@@ -1,4 +1,6 @@
 // Building blocks shared by the views.
+export { default as ConnectionBar } from './connection-bar.svelte';
+export { default as CountStepper } from './count-stepper.svelte';
 export { default as EmptyState } from './empty-state.svelte';
 export { default as ErrorBox } from './error-box.svelte';
 export { default as ProgressBar } from './progress-bar.svelte';

@@ -117,7 +117,7 @@ export async function openWorkbench(options: { fixture?: string; args?: string[]
 }
 
 /** Goes to a view through the left navigation, as a user would. */
-export async function navigate(page: Page, label: 'Open' | 'Overview' | 'Requests' | 'Logs' | 'Terminal'): Promise<void> {
+export async function navigate(page: Page, label: 'Open' | 'Overview' | 'Requests' | 'Logs' | 'Terminal' | 'Deployments' | (string & {})): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: new RegExp(`^${label}`) }).click();
   await page.getByRole('heading', { level: 1, name: label === 'Open' ? 'Open a project' : label }).waitFor();
 }

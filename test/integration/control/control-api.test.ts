@@ -1,6 +1,5 @@
 // The control API of a real `cloudbench serve`: who may call it (token, Host, Origin), what it rejects, and
 // what it does: state, worker commands, logs, requests, projects, terminals, and the live stream.
-import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,50 +9,24 @@ import { ServerFrameSchema, STREAM_PROTOCOL, TOKEN_PROTOCOL_PREFIX, TopologySche
 import type { ServerMessage } from '../../../runtime/shared/protocol.js';
 import { copyFixture, get, serve, waitFor } from '../../helpers/serve.js';
 import type { Served } from '../../helpers/serve.js';
+import { ControlClient } from '../../helpers/control.js';
 
 let app: Served;
 let base: string;
 let token: string;
+let control: ControlClient;
 
 beforeAll(async () => {
   app = await serve(copyFixture('apps/echo'), ['--workers', '2'], { CLOUDBENCH_HOME: mkdtempSync(path.join(os.tmpdir(), 'cb-home-')) });
-  const u = new URL(app.workbenchUrl);
-  base = u.origin;
-  token = u.hash.replace('#token=', '');
+  control = new ControlClient(app.workbenchUrl);
+  base = control.base;
+  token = control.token;
 });
 afterAll(async () => {
   await app?.stop();
 });
 
-interface Raw {
-  status: number;
-  json: any;
-  text: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-function call(method: string, pathname: string, options: { body?: unknown; headers?: Record<string, string>; auth?: boolean; rawBody?: string } = {}): Promise<Raw> {
-  const headers: Record<string, string> = { ...(options.auth === false ? {} : { authorization: `Bearer ${token}` }), ...options.headers };
-  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${pathname}`, { method, headers }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, json, text, headers: res.headers });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (...args: Parameters<ControlClient['call']>) => control.call(...args);
 
 function stream(options: { token?: string | null; origin?: string } = {}): Promise<{ ws: WebSocket; messages: ServerMessage[]; next(pred: (m: ServerMessage) => boolean, what: string): Promise<ServerMessage> }> {
   const protocols = [STREAM_PROTOCOL, ...(options.token === null ? [] : [TOKEN_PROTOCOL_PREFIX + (options.token ?? token)])];

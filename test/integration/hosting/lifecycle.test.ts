@@ -45,7 +45,7 @@ describe('stopping', () => {
 
 describe('start-up errors', () => {
   it('names what it looked for in a folder without an app', () => {
-    const r = spawnSync(process.execPath, [CLI, 'serve', path.join(FIXTURES, 'apps/empty'), '--port', '0'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'serve', path.join(FIXTURES, 'apps/empty'), '--port', '0', '--no-emulators'], { encoding: 'utf8', timeout: 15_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('CB_ERR_PROJECT_NO_ENTRY');
     expect(r.stderr).toMatch(/iisnode handler in web\.config.*package\.json.*server\.js, app\.js, index\.js/);
@@ -55,7 +55,7 @@ describe('start-up errors', () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
-    const r = spawnSync(process.execPath, [CLI, 'serve', copyFixture('apps/echo'), '--port', String(port)], { encoding: 'utf8', timeout: 15_000 });
+    const r = spawnSync(process.execPath, [CLI, 'serve', copyFixture('apps/echo'), '--port', String(port), '--no-emulators'], { encoding: 'utf8', timeout: 15_000 });
     blocker.close();
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`CB_ERR_HOSTING_PORT_IN_USE: Port ${port} on 127.0.0.1 is already in use.`);
@@ -63,19 +63,19 @@ describe('start-up errors', () => {
   });
 
   it('rejects bad options with the option, the value and what is expected', () => {
-    const r = spawnSync(process.execPath, [CLI, 'serve', copyFixture('apps/echo'), '--workers', 'many'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'serve', copyFixture('apps/echo'), '--workers', 'many', '--no-emulators'], { encoding: 'utf8', timeout: 15_000 });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Option "--workers" has the value "many"; expected a whole number from 0 to 1024.');
     const u = spawnSync(process.execPath, [CLI, 'frobnicate'], { encoding: 'utf8' });
     expect(u.stderr).toContain('Unknown command "frobnicate"');
   });
 
-  it('reports a malformed web.config with file, line and column', () => {
+  it('reports a malformed web.config with file, line and column, and keeps its URL answering until fixed', async () => {
     const folder = copyFixture('apps/echo');
     writeFileSync(path.join(folder, 'web.config'), '<configuration>\n  <system.webServer>\n    <iisnode nodeProcessCountPerApplication="two" />\n  </system.webServer>\n</configuration>\n');
-    const r = spawnSync(process.execPath, [CLI, 'serve', folder, '--port', '0'], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`${path.join(folder, 'web.config')}:3:14: <iisnode> attribute "nodeProcessCountPerApplication" has the value "two"; expected a whole number`);
+    app = await serve(folder);
+    expect(app.output()).toContain(`${path.join(folder, 'web.config')}:3:14: <iisnode> attribute "nodeProcessCountPerApplication" has the value "two"; expected a whole number`);
+    expect(app.output()).toMatch(/with its configuration error page; save a fix to start the app/);
   });
 });
 

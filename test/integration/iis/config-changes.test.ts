@@ -41,13 +41,38 @@ describe('configuration changes', () => {
     writeFileSync(file, good.replace('<system.webServer>', '<system.webServer>\n    <iisnode enableXFF="maybe"/>'));
     const broken = await waitFor(async () => {
       const r = await get(`${app!.url}/api/x`);
-      return r.status === 500 ? r : undefined;
+      return r.text.includes('configuration cannot be applied') ? r : undefined;
     }, 15_000, 'the configuration error page');
+    // iisnode's contract for local callers (tests 116, 126): HTTP 200 with the explanation.
+    expect(broken.status).toBe(200);
+    expect(broken.text).toContain('The previous settings keep running');
     expect(broken.text).toContain(`${file}:`);
     expect(broken.text).toContain('enableXFF');
     expect(app.output()).toMatch(/configuration cannot be applied/);
     // Fixed: the site serves again.
     writeFileSync(file, good);
-    await waitFor(async () => (await get(`${app!.url}/api/x`)).status === 200, 15_000, 'the site to recover');
+    await waitFor(async () => (await get(`${app!.url}/api/x`)).text.startsWith('{'), 15_000, 'the site to recover');
+  });
+
+  it('starts with a broken web.config: serves the error page on the app URL, then the app once it is fixed', async () => {
+    const folder = copyFixture('iis/kudu');
+    const file = path.join(folder, 'web.config');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.replace('<system.webServer>', '<system.webServer>\n    <iisnode idontexist="1"/>'));
+    app = await serve(folder, ['--workers', '1']);
+    expect(app.output()).toMatch(/CB_ERR_CONFIG_ATTRIBUTE: .*web\.config:\d+:\d+/);
+    const page = await get(`${app.url}/api/x`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('idontexist');
+    expect(page.text).toMatch(/web\.config:\d+:\d+/);
+    expect(page.text).toContain('The app starts as soon as the file is fixed');
+    writeFileSync(file, good);
+    const fixed = await waitFor(async () => {
+      // The error page's listener hands the port over to the app: a connection may be refused meanwhile.
+      const r = await get(`${app!.url}/api/x`).catch(() => undefined);
+      return r?.text.startsWith('{') ? r : undefined;
+    }, 15_000, 'the app on the same URL');
+    expect(JSON.parse(fixed.text).url).toBe('/api/x');
+    expect(app.output()).toMatch(/the configuration is fixed/);
   });
 });

@@ -102,10 +102,12 @@ describe('Azure Kudu web.config: static files from public/, the rest to server.j
     expect(r.original).toBe('/api/x');
   });
 
-  it('keeps the NodeInspector rule: /server.js/debug goes to the app unrewritten', async () => {
-    const r = JSON.parse((await get(`${app.url}/server.js/debug/`)).text);
-    expect(r.url).toBe('/server.js/debug/');
-    expect(r.original).toBeNull();
+  it('keeps the NodeInspector rule: /server.js/debug reaches iisnode\'s debugger URL unrewritten', async () => {
+    // debuggingEnabled is iisnode's default: the URL is the debugger's (a redirect to the slash form), not
+    // rewritten to public/ or sent to the app as static content would be.
+    const r = await rawGet(app.url, '/server.js/debug');
+    expect(r).toMatch(/^HTTP\/1\.1 301 /);
+    expect(r).toMatch(/\r\nLocation: \/server\.js\/debug\/\r\n/i);
   });
 
   it('does not climb out of public/ with dot segments', async () => {

@@ -74,11 +74,11 @@ describe('configuration readers under random bad input', () => {
     }
   });
 
-  it('iisnode.yml: 3,000 mutations parse or fail with file:line', () => {
+  it('iisnode.yml: 3,000 mutations parse or fail with file:line:col', () => {
     for (let seed = 1; seed <= 3000; seed++) {
       const rnd = seeded(seed).next;
       const text = mutate(YML_TEXT, rnd);
-      expectParsedOrCoded(() => parseIisnodeYml(text, YML), YML, seed, /^\/site\/iisnode\.yml:\d+: /);
+      expectParsedOrCoded(() => parseIisnodeYml(text, YML), YML, seed, /^\/site\/iisnode\.yml:\d+:\d+: /);
     }
   });
 });

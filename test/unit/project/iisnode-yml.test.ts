@@ -23,12 +23,12 @@ describe('iisnode functional test 126: the eight syntax cases', () => {
 
   it('": foo": an error (no key before the colon)', () => {
     const err = coded('CB_ERR_CONFIG_YML', () => parse(': foo'));
-    expect(err.message).toBe(`${FILE}:1: ": foo" has no key before the colon`);
+    expect(err.message).toBe(`${FILE}:1:1: ": foo" has no key before the colon`);
   });
 
   it('"   : bar": an error (spaces are not a key)', () => {
     const err = coded('CB_ERR_CONFIG_YML', () => parse('   : bar'));
-    expect(err.message).toMatch(/:1: .*no key before the colon/);
+    expect(err.message).toMatch(/:1:4: .*no key before the colon/);
   });
 
   it('"foo:": ignored (empty value)', () => {
@@ -45,7 +45,7 @@ describe('iisnode functional test 126: the eight syntax cases', () => {
 
   it('"loggingEnabled: foobar": an error naming the key, the value and what is accepted', () => {
     const err = coded('CB_ERR_CONFIG_YML', () => parse('loggingEnabled: foobar'));
-    expect(err.message).toBe(`${FILE}:1: loggingEnabled is "foobar"; expected true, false, 1, 0, yes or no`);
+    expect(err.message).toBe(`${FILE}:1:17: loggingEnabled is "foobar"; expected true, false, 1, 0, yes or no`);
   });
 
   it('blank lines between entries: fine', () => {
@@ -65,9 +65,9 @@ describe('parseIisnodeYml: values', () => {
   });
 
   // iisnode's atol() turned "two" into 0; Cloudbench reports it instead (see the module's header).
-  it.each(['two', '-1', '1.5', '4294967296', '12abc', '0x10'])('rejects the number "%s" with the line', (value) => {
+  it.each(['two', '-1', '1.5', '4294967296', '12abc', '0x10'])('rejects the number "%s" with the line and column', (value) => {
     const err = coded('CB_ERR_CONFIG_YML', () => parse(`# processes\nnodeProcessCountPerApplication: ${value}`));
-    expect(err.message).toBe(`${FILE}:2: nodeProcessCountPerApplication is "${value}"; expected a whole number from 0 to 4294967295`);
+    expect(err.message).toBe(`${FILE}:2:33: nodeProcessCountPerApplication is "${value}"; expected a whole number from 0 to 4294967295`);
   });
 
   it('keeps strings as written, quotes included (they pass into the command line, as in iisnode)', () => {
@@ -113,12 +113,12 @@ describe('parseIisnodeYml: the debugPortRange quirk', () => {
 describe('parseIisnodeYml: line structure and errors', () => {
   it('rejects a line without a colon', () => {
     const err = coded('CB_ERR_CONFIG_YML', () => parse('loggingEnabled: true\nnodeProcessCountPerApplication 2'));
-    expect(err.message).toBe(`${FILE}:2: "nodeProcessCountPerApplication 2" has no colon; expected key: value`);
+    expect(err.message).toBe(`${FILE}:2:1: "nodeProcessCountPerApplication 2" has no colon; expected key: value`);
   });
 
   it('rejects a key with a space in it', () => {
     const err = coded('CB_ERR_CONFIG_YML', () => parse('\n\nlogging Enabled: true'));
-    expect(err.message).toBe(`${FILE}:3: the key "logging Enabled" contains a space`);
+    expect(err.message).toBe(`${FILE}:3:1: the key "logging Enabled" contains a space`);
   });
 
   it('rejects syntax errors in lines with unknown keys too (the grammar is checked before the key)', () => {

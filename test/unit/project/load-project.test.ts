@@ -337,7 +337,7 @@ describe('loadProject: settings precedence', () => {
   it('passes iisnode.yml syntax errors through with the yml file and line', async () => {
     const dir = await makeProject({ 'server.js': '', 'iisnode.yml': 'maxLogFiles: 1\nloggingEnabled: sometimes\n' });
     const err = coded('CB_ERR_CONFIG_YML', () => loadProject(dir, NO_ENV));
-    expect(err.message.startsWith(`${path.join(dir, 'iisnode.yml')}:2: `)).toBe(true);
+    expect(err.message.startsWith(`${path.join(dir, 'iisnode.yml')}:2:17: `)).toBe(true);
   });
 });
 

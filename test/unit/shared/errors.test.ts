@@ -8,7 +8,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { CloudbenchError, ERRORS, cbError, formatTemplate, isCloudbenchError, templateParams } from '../../../runtime/shared/errors.js';
 import type { ErrorCode, ErrorInfo, ErrorSpec } from '../../../runtime/shared/errors.js';
 
-const AREAS = ['CLI', 'PROJECT', 'CONFIG', 'HOSTING', 'WORKERS', 'CONTROL', 'TERMINAL', 'UI', 'LOGS'] as const;
+const AREAS = ['CLI', 'PROJECT', 'CONFIG', 'HOSTING', 'WORKERS', 'CONTROL', 'TERMINAL', 'UI', 'LOGS', 'EMULATORS', 'SHELL', 'DEBUG', 'SERVICEBUS', 'FABRIC', 'STORAGE'] as const;
 type Area = (typeof AREAS)[number];
 
 const CODES = Object.keys(ERRORS) as ErrorCode[];

@@ -29,6 +29,29 @@ const requestRecord = {
   retries: 0, error: null, requestHeaders: ['host', 'x'], responseHeaders: [],
 };
 
+const debugTarget = {
+  worker: '3', instance: 'local', ordinal: 1, generation: 1, pid: 10, mode: 'attach', paused: false, port: 5058,
+  inspectorUrl: 'ws://127.0.0.1:5058/x', proxyPath: '/api/debug/cdp/3/k', since: 1,
+};
+
+const swapRecord = { environment: 'test', action: 'preview', startedAt: 1, before: { production: null, staging: 'abc' }, result: 'previewing', steps: [{ name: 'warm up', startedAt: 1, endedAt: 2, ok: true }] };
+const fabricState = {
+  sources: ['cloudbench.json'],
+  local: { url: 'http://127.0.0.1:8080/', instances: ['local'], balancer: 'round-robin' },
+  environments: [{ name: 'test', instances: 1, pending: false, slots: [{ name: 'staging', url: 'http://127.0.0.1:9001/', deployment: null, instances: [], settings: {}, balancer: null }] }],
+  history: [swapRecord],
+};
+
+const loadState = { running: true, settings: { url: 'http://127.0.0.1:8080/', concurrency: 4, rate: 0, durationSec: 10 }, samples: [{ time: 1, requests: 100, failed: 0, p50: 1.5, p99: 4, byInstance: { local: 50, local_1: 50 } }] };
+
+const storageConnection = { source: 'emulator', account: 'devstoreaccount1', tableEndpoint: 'http://127.0.0.1:10002/devstoreaccount1', queueEndpoint: 'http://127.0.0.1:10001/devstoreaccount1', unavailable: null };
+const storageEntity = { partitionKey: 'a', rowKey: '1', timestamp: '2024-01-01T00:00:00.0000000Z', etag: 'W/"x"', properties: { n: { type: 'Int64', value: '9007199254740993' } } };
+const storageMessage = { messageId: 'm1', messageText: 'hi', insertedOn: '2024-01-01T00:00:00.000Z', expiresOn: null, dequeueCount: 1 };
+
+const sbConnection = { source: 'emulator', endpoint: 'sb://127.0.0.1:5672', unavailable: null };
+const sbCounts = { active: 1, deadLetter: 0, scheduled: 0 };
+const sbMessage = { sequenceNumber: 1, messageId: 'm', enqueuedTime: '2024-01-01T00:00:00.000Z', subject: null, contentType: null, correlationId: null, sessionId: null, body: 'hi', bodyKind: 'text', applicationProperties: { n: 1 }, deliveryCount: 0, state: 'active', scheduledEnqueueTime: null, expiresAt: null, deadLetterReason: null, deadLetterErrorDescription: null, deadLetterSource: null };
+
 interface RouteCase {
   args?: { params?: Record<string, string>; body?: unknown; query?: Record<string, unknown> };
   /** The URL the call must use (parameters encoded, query in order). */
@@ -41,7 +64,7 @@ const CASES: Record<RouteName, RouteCase> = {
   state: { url: '/api/state', response: topology },
   openProject: { args: { body: { folder: 'C:\\sites\\my app' } }, url: '/api/project/open', response: topology },
   closeProject: { url: '/api/project/close', response: topology },
-  recent: { url: '/api/recent', response: { recent: [{ folder: '/srv/a', openedAt: 1 }] } },
+  recent: { url: '/api/recent', response: { recent: [{ folder: '/srv/a', openedAt: 1 }], samples: [{ name: 'tasklist', folder: '/opt/cloudbench/resources/samples/tasklist', description: 'The task list' }] } },
   recycle: { args: { params: { instance: 'site a/b' } }, url: '/api/instances/site%20a%2Fb/recycle', response: ok },
   restart: { args: { params: { instance: 'site' } }, url: '/api/instances/site/restart', response: ok },
   setWorkerCount: { args: { params: { instance: 'site' }, body: { count: 3 } }, url: '/api/instances/site/workers', response: ok },
@@ -56,6 +79,58 @@ const CASES: Record<RouteName, RouteCase> = {
   openTerminal: { args: { body: { cols: 80, rows: 24 } }, url: '/api/terminals', response: terminal },
   resizeTerminal: { args: { params: { terminal: 't1' }, body: { cols: 120, rows: 40 } }, url: '/api/terminals/t1/resize', response: ok },
   closeTerminal: { args: { params: { terminal: 't1' } }, url: '/api/terminals/t1', response: ok },
+  debugTargets: { url: '/api/debug/targets', response: { targets: [debugTarget] } },
+  debugAttach: { args: { params: { worker: '3' } }, url: '/api/debug/workers/3/attach', response: debugTarget },
+  debugDetach: { args: { params: { worker: '3' } }, url: '/api/debug/workers/3/detach', response: ok },
+  debugStart: { args: { params: { worker: '3' } }, url: '/api/debug/workers/3/start', response: debugTarget },
+  debugResume: { args: { params: { worker: '3' } }, url: '/api/debug/workers/3/resume', response: ok },
+  debugVsCode: { args: { params: { worker: '3' } }, url: '/api/debug/workers/3/vscode', response: { file: '/app/.vscode/launch.json', name: 'Cloudbench: worker #1', port: 5058 } },
+  debugFile: { args: { query: { url: 'file:///app/a b.js.map' } }, url: '/api/debug/file?url=file%3A%2F%2F%2Fapp%2Fa+b.js.map', response: { url: 'file:///app/a b.js.map', text: '{}' } },
+  debugJsonList: { url: '/api/debug/json/list', response: [] },
+  debugJsonVersion: { url: '/api/debug/json/version', response: { Browser: 'node.js/v20.20.0', 'Protocol-Version': '1.1' } },
+  fabric: { url: '/api/fabric', response: fabricState },
+  fabricDeploy: { args: { body: { environment: 'test' } }, url: '/api/fabric/deploy', response: fabricState },
+  fabricSwap: { args: { body: { environment: 'test', action: 'preview' } }, url: '/api/fabric/swap', response: swapRecord },
+  fabricScale: { args: { body: { environment: 'local', instances: 3 } }, url: '/api/fabric/scale', response: fabricState },
+  fabricPromote: { args: { body: { from: 'test', to: 'prod' } }, url: '/api/fabric/promote', response: fabricState },
+  fabricBalancer: { args: { body: { environment: 'test', slot: 'staging', policy: 'sticky' } }, url: '/api/fabric/balancer', response: fabricState },
+  fabricKillInstance: { args: { body: { environment: 'local', instance: 'local_1' } }, url: '/api/fabric/kill-instance', response: fabricState },
+  fabricLoad: { url: '/api/fabric/load', response: loadState },
+  fabricLoadStart: { args: { body: { environment: 'local', path: '/', concurrency: 4, rate: 0, durationSec: 10 } }, url: '/api/fabric/load', response: loadState },
+  fabricLoadStop: { url: '/api/fabric/load/stop', response: loadState },
+  storageConnection: { url: '/api/storage/connection', response: storageConnection },
+  storageConnect: { args: { body: { connectionString: null } }, url: '/api/storage/connection', response: storageConnection },
+  storageTables: { args: { query: { prefix: 'ta', top: 10 } }, url: '/api/storage/tables?prefix=ta&top=10', response: { tables: ['tasks'], continuation: null } },
+  storageCreateTable: { args: { body: { name: 'tasks' } }, url: '/api/storage/tables', response: ok },
+  storageDeleteTable: { args: { params: { table: 'tasks' } }, url: '/api/storage/tables/tasks', response: ok },
+  storageEntities: { args: { params: { table: 'tasks' }, query: { filter: "PartitionKey eq 'a'", top: 2 } }, url: '/api/storage/tables/tasks/entities?filter=PartitionKey+eq+%27a%27&top=2', response: { entities: [storageEntity], continuation: 'next' } },
+  storageEntity: { args: { params: { table: 'tasks' }, query: { partitionKey: 'a', rowKey: '1' } }, url: '/api/storage/tables/tasks/entity?partitionKey=a&rowKey=1', response: storageEntity },
+  storageWriteEntity: { args: { params: { table: 'tasks' }, body: { entity: storageEntity, mode: 'merge', etag: 'W/"x"' } }, url: '/api/storage/tables/tasks/entity', response: { etag: 'W/"y"' } },
+  storageDeleteEntity: { args: { params: { table: 'tasks' }, body: { partitionKey: 'a', rowKey: '1', etag: 'W/"x"' } }, url: '/api/storage/tables/tasks/entity/delete', response: ok },
+  storageQueues: { url: '/api/storage/queues', response: { queues: [{ name: 'jobs', approximateMessagesCount: 3 }], continuation: null } },
+  storageCreateQueue: { args: { body: { name: 'jobs' } }, url: '/api/storage/queues', response: ok },
+  storageDeleteQueue: { args: { params: { queue: 'jobs' } }, url: '/api/storage/queues/jobs', response: ok },
+  storagePeek: { args: { params: { queue: 'jobs' }, query: { count: 32 } }, url: '/api/storage/queues/jobs/messages?count=32', response: { messages: [storageMessage] } },
+  storageSend: { args: { params: { queue: 'jobs' }, body: { text: 'hi', ttlSeconds: 60, visibilitySeconds: 0 } }, url: '/api/storage/queues/jobs/messages', response: storageMessage },
+  storageDequeue: { args: { params: { queue: 'jobs' }, body: { count: 1 } }, url: '/api/storage/queues/jobs/dequeue', response: { messages: [storageMessage] } },
+  storageClear: { args: { params: { queue: 'jobs' } }, url: '/api/storage/queues/jobs/messages', response: ok },
+  servicebusConnection: { url: '/api/servicebus/connection', response: sbConnection },
+  servicebusConnect: { args: { body: { connectionString: null } }, url: '/api/servicebus/connection', response: sbConnection },
+  servicebusEntities: { url: '/api/servicebus/entities', response: { queues: [{ name: 'q', path: 'q', requiresSession: false, maxDeliveryCount: 10, counts: sbCounts }], topics: [{ name: 't', scheduled: 0, subscriptions: [{ name: 's', path: 't/Subscriptions/s', requiresSession: false, counts: sbCounts }] }], time: '2024-01-01T00:00:00.000Z' } },
+  servicebusCreateQueue: { args: { body: { name: 'q' } }, url: '/api/servicebus/queues', response: ok },
+  servicebusDeleteQueue: { args: { params: { queue: 'a/b' } }, url: '/api/servicebus/queues/a%2Fb', response: ok },
+  servicebusCreateTopic: { args: { body: { name: 't' } }, url: '/api/servicebus/topics', response: ok },
+  servicebusDeleteTopic: { args: { params: { topic: 't' } }, url: '/api/servicebus/topics/t', response: ok },
+  servicebusCreateSubscription: { args: { params: { topic: 't' }, body: { name: 's' } }, url: '/api/servicebus/topics/t/subscriptions', response: ok },
+  servicebusDeleteSubscription: { args: { params: { topic: 't', subscription: 's' } }, url: '/api/servicebus/topics/t/subscriptions/s', response: ok },
+  servicebusRules: { args: { params: { topic: 't', subscription: 's' } }, url: '/api/servicebus/topics/t/subscriptions/s/rules', response: { rules: [{ name: '$Default', filter: { type: 'true' }, action: null }] } },
+  servicebusCreateRule: { args: { params: { topic: 't', subscription: 's' }, body: { name: 'r', filter: { type: 'sql', expression: 'n > 1' } } }, url: '/api/servicebus/topics/t/subscriptions/s/rules', response: ok },
+  servicebusDeleteRule: { args: { params: { topic: 't', subscription: 's', rule: 'r' } }, url: '/api/servicebus/topics/t/subscriptions/s/rules/r', response: ok },
+  servicebusPeek: { args: { query: { entity: 't/Subscriptions/s', count: 5 } }, url: '/api/servicebus/messages?entity=t%2FSubscriptions%2Fs&count=5', response: { messages: [sbMessage] } },
+  servicebusSend: { args: { body: { entity: 't', body: 'hi', applicationProperties: { n: 1 } } }, url: '/api/servicebus/messages', response: { sent: true, scheduledSequenceNumber: null } },
+  servicebusReceive: { args: { body: { entity: 'q', mode: 'receiveAndDelete' } }, url: '/api/servicebus/receive', response: { messages: [sbMessage] } },
+  servicebusDeadLetters: { args: { body: { entity: 'q', action: 'resubmit' } }, url: '/api/servicebus/dead-letters', response: { count: 1, sentTo: 'q' } },
+  servicebusPurge: { args: { body: { entity: 'q' } }, url: '/api/servicebus/purge', response: { purged: 3 } },
 };
 
 /** Calls a route by name with untyped arguments (the typed surface is checked by this folder's tsconfig). */

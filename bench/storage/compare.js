@@ -1,0 +1,89 @@
+// bench/storage/compare: our Table/Queue emulator vs Azurite 3.35 with the same SDK scripts, side by side in
+// one run: start-up time, per-operation throughput, queries over 10k/100k entities, listing 100k, queues with
+// 20k messages waiting, and RSS. Prints both and the ratio (>1 means ours is better). `--quick` shrinks the
+// sizes (30k entities, 5k waiting) for a smoke run.
+// Then, in a fresh process of each emulator (so the rows above, RSS included, are as before), rows that show the
+// server without the SDK client's per-operation CPU as the bound: the same SDK operations from several client
+// processes at once (concurrent.js), and the SDK's REST requests replayed by a bare signed node:http client,
+// sequentially and for listing the big table (raw-client.js).
+import { bigTable, workloads } from './workloads.js';
+import { concurrentWorkloads } from './concurrent.js';
+import { rawWorkloads } from './raw-client.js';
+import { cliStartupMs, startServer } from './servers.js';
+import { cleanupAll, formatTable, fmtNumber, installSignalHandlers, round, timestamp, writeResults } from '../hosting/lib.js';
+
+const GOALS = {
+  insert: 3, batch: 3, read: 3, filter10k: 3, filterBig: 3, queueSeq: 3, listBig: 10, queueDeep: 10,
+  insertConc: 3, readConc: 3, queueConc: 3, rawInsert: 3, rawRead: 3, rawQueueSeq: 3, rawListBig: 10,
+};
+
+async function measure(name, list, bigCount, log) {
+  const server = await startServer(name);
+  log(`${name}: listening after ${round(server.startupMs, 1)} ms`);
+  const results = { startupMs: server.startupMs };
+  let big;
+  for (const w of list) {
+    if (w.shared === 'big' && !big) {
+      big = await bigTable(server, bigCount);
+      results.seedBig = big.seedRate;
+      log(`${name}: seeded ${bigCount} entities at ${fmtNumber(big.seedRate)} entities/s`);
+    }
+    const cpuBefore = server.cpuMs();
+    results[w.id] = await w.run(server, big?.table);
+    // The server process's own CPU for the whole workload (set-up included): what it costs the server,
+    // independent of how fast the SDK client in this process can go.
+    results[`${w.id}CpuMs`] = server.cpuMs() - cpuBefore;
+    log(`${name}: ${w.label}: ${fmtNumber(results[w.id], w.unit === 'ms' ? 1 : 0)} ${w.unit} (server CPU ${fmtNumber(results[`${w.id}CpuMs`], 0)} ms)`);
+  }
+  results.rssBytes = server.rss();
+  await server.stop();
+  return results;
+}
+
+export async function run(options) {
+  installSignalHandlers();
+  const list = workloads(options.quick);
+  // Concurrent first: several seconds of every operation also bring each fresh server's JIT to its steady state
+  // before the sequential raw rows.
+  const extra = [...concurrentWorkloads(options.quick), ...rawWorkloads(options.quick)];
+  const bigCount = options.quick ? 30_000 : 100_000;
+  const log = (line) => console.log(`  ${line}`);
+  console.log(`storage/compare: ours vs Azurite 3.35 (${options.quick ? 'quick' : 'full'} run)`);
+  try {
+    // Both of ours, each in a process of its own like Azurite; Azurite runs in memory (its fastest mode), so
+    // 'ours (memory)' is the like-for-like comparison and 'ours (disk)' the durable default.
+    const ours = await measure('ours-mem', list, bigCount, log);
+    const oursDisk = await measure('ours', list, bigCount, log);
+    const azurite = await measure('azurite', list, bigCount, log);
+    const cliMs = await cliStartupMs(options.quick ? 1 : 3);
+    log(`cloudbench emulators --in-memory (CLI + storage + Service Bus): ready after ${round(cliMs, 1)} ms`);
+    log('concurrent SDK clients and raw HTTP, each server started afresh:');
+    const x = { ours: await measure('ours-mem', extra, bigCount, log), oursDisk: await measure('ours', extra, bigCount, log), azurite: await measure('azurite', extra, bigCount, log) };
+    const ratio = (w, a, b) => (w.higher ? a / b : b / a);
+    const rows = [
+      ['start-up (spawn → listening)', 'ms', ours.startupMs, oursDisk.startupMs, azurite.startupMs, azurite.startupMs / ours.startupMs, azurite.startupMs / oursDisk.startupMs],
+      ['start-up, `cloudbench emulators` (→ ready, + Service Bus)', 'ms', cliMs, undefined, azurite.startupMs, azurite.startupMs / cliMs, undefined],
+      [`seed ${bigCount / 1000}k (batches, 4 in flight)`, 'entities/s', ours.seedBig, oursDisk.seedBig, azurite.seedBig, ours.seedBig / azurite.seedBig, oursDisk.seedBig / azurite.seedBig],
+      ...list.map((w) => [w.label, w.unit, ours[w.id], oursDisk[w.id], azurite[w.id], ratio(w, ours[w.id], azurite[w.id]), ratio(w, oursDisk[w.id], azurite[w.id]), GOALS[w.id]]),
+      ...extra.map((w) => [w.label, w.unit, x.ours[w.id], x.oursDisk[w.id], x.azurite[w.id], ratio(w, x.ours[w.id], x.azurite[w.id]), ratio(w, x.oursDisk[w.id], x.azurite[w.id]), GOALS[w.id]]),
+      ...list.map((w) => [`  server CPU: ${w.label}`, 'ms', ours[`${w.id}CpuMs`], oursDisk[`${w.id}CpuMs`], azurite[`${w.id}CpuMs`], azurite[`${w.id}CpuMs`] / ours[`${w.id}CpuMs`], azurite[`${w.id}CpuMs`] / oursDisk[`${w.id}CpuMs`]]),
+      ['RSS at the end', 'MiB', ours.rssBytes / 2 ** 20, oursDisk.rssBytes / 2 ** 20, azurite.rssBytes / 2 ** 20, azurite.rssBytes / ours.rssBytes, azurite.rssBytes / oursDisk.rssBytes],
+    ];
+    const fmt = (v, unit) => (v === undefined || Number.isNaN(v) ? '–' : fmtNumber(v, unit === 'ms' || unit === 'MiB' ? 1 : 0));
+    const fmtRatio = (r) => (r !== undefined && Number.isFinite(r) ? `${round(r, 1)}×` : '–');
+    console.log(
+      '\n' +
+        formatTable(
+          ['workload', 'unit', 'ours (mem)', 'ours (disk)', 'Azurite (mem)', 'ratio mem', 'ratio disk', 'goal'],
+          rows.map(([label, unit, a, d, b, r, rd, goal]) => [label, unit, fmt(a, unit), fmt(d, unit), fmt(b, unit), fmtRatio(r), fmtRatio(rd), goal ? `≥${goal}×` : '']),
+          [false, false, true, true, true, true, true, true],
+        ),
+    );
+    console.log('ratio = Azurite ÷ ours for times, CPU and RSS; ours ÷ Azurite for rates. Server CPU: the emulator process\'s user+system time over the workload (10 ms ticks).');
+    const file = writeResults('storage', { quick: options.quick, node: process.version, bigCount, ours, oursDisk, azurite, extraRuns: x, cliStartupMs: cliMs, rows: rows.map(([label, unit, a, d, b, ratio, ratioDisk]) => ({ label, unit, oursMemory: a, oursDisk: d, azurite: b, ratio, ratioDisk })), at: timestamp() });
+    console.log(`results: ${file}`);
+    return { file };
+  } finally {
+    await cleanupAll();
+  }
+}

@@ -1,0 +1,2 @@
+export { default as StorageView } from './storage-view.svelte';
+export { StorageState } from './storage-state.svelte';

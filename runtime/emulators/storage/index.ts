@@ -1,0 +1,101 @@
+// The Table and Queue storage emulators: one SQLite database per service under the data folder (or in
+// memory), two HTTP listeners (tables 10002, queues 10001, as Azurite, so UseDevelopmentStorage=true works).
+import os from 'node:os';
+import path from 'node:path';
+import { QueueEngine } from '../queues/queue-engine.js';
+import { createQueueAdapter } from '../queues/queue-adapter.js';
+import { TableEngine } from '../tables/table-engine.js';
+import { createTableAdapter } from '../tables/table-adapter.js';
+import { AccountRegistry, DEV_ACCOUNT, parseAccountsVariable } from './accounts.js';
+import type { AccountSpec } from './accounts.js';
+import { BackgroundPurge } from './background-purge.js';
+import { connectionString, storageEnvironment } from './connection.js';
+import { openDatabase } from './sqlite.js';
+import { listenStorage } from './storage-server.js';
+import type { RunningServer } from './storage-server.js';
+
+export { DEV_ACCOUNT, DEV_KEY } from './accounts.js';
+export { connectionString as formatConnectionString, storageEnvironment } from './connection.js';
+
+export interface StorageEmulatorOptions {
+  /** Folder for tables.sqlite and queues.sqlite. @default `$CLOUDBENCH_HOME/storage` (`~/.cloudbench/storage`) */
+  dataDir?: string;
+  /** Keep everything in memory (nothing is written; dataDir is ignored). @default false */
+  inMemory?: boolean;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 10002; 0 = any free port */
+  tablesPort?: number;
+  /** @default 10001; 0 = any free port */
+  queuesPort?: number;
+  /** Accounts besides devstoreaccount1 (AZURITE_ACCOUNTS adds more). @default [] */
+  accounts?: ReadonlyArray<{ name: string; key: string }>;
+}
+
+export interface RunningStorageEmulator {
+  readonly tablesUrl: string;
+  readonly queuesUrl: string;
+  readonly tablesPort: number;
+  readonly queuesPort: number;
+  readonly dataDir: string | null;
+  /** A connection string all three SDKs accept. @default account devstoreaccount1 */
+  connectionString(account?: string): string;
+  /** Environment variables for processes that should use these emulators. */
+  environment(account?: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export function defaultDataDir(): string {
+  return path.join(process.env.CLOUDBENCH_HOME ?? path.join(os.homedir(), '.cloudbench'), 'storage');
+}
+
+const PURGE_BATCH = 500;
+
+export async function startStorageEmulator(options: StorageEmulatorOptions = {}): Promise<RunningStorageEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = options.inMemory ? null : path.resolve(options.dataDir ?? defaultDataDir());
+  const specs: AccountSpec[] = [...(options.accounts ?? []), ...parseAccountsVariable(process.env.AZURITE_ACCOUNTS)];
+  const accounts = new AccountRegistry(specs);
+  const tablesDb = openDatabase(dataDir, 'tables.sqlite');
+  const queuesDb = openDatabase(dataDir, 'queues.sqlite');
+  const tables = new TableEngine(tablesDb);
+  const queues = new QueueEngine(queuesDb);
+  const servers: RunningServer[] = [];
+  const closeDbs = () => {
+    tables.close();
+    tablesDb.close();
+    queuesDb.close();
+  };
+  try {
+    servers.push(await listenStorage(createTableAdapter(tables, accounts), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port' }));
+    servers.push(await listenStorage(createQueueAdapter(queues, accounts), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port' }));
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.close()));
+    closeDbs();
+    throw error;
+  }
+  const purge = new BackgroundPurge([(now) => queues.purge(now, PURGE_BATCH), () => tables.purgeDropped(PURGE_BATCH)]);
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const [tableServer, queueServer] = servers as [RunningServer, RunningServer];
+  const endpoints = { tablesUrl: `http://${urlHost}:${tableServer.port}`, queuesUrl: `http://${urlHost}:${queueServer.port}` };
+  const keyOf = (account: string) => {
+    const key = accounts.primaryKey(account);
+    if (key === undefined) throw new RangeError(`No storage account "${account}"; known: ${accounts.names().join(', ')}.`);
+    return key;
+  };
+  let closed: Promise<void> | undefined;
+  return {
+    ...endpoints,
+    tablesPort: tableServer.port,
+    queuesPort: queueServer.port,
+    dataDir,
+    connectionString: (account = DEV_ACCOUNT) => connectionString(endpoints, account, keyOf(account)),
+    environment: (account = DEV_ACCOUNT) => storageEnvironment(endpoints, account, keyOf(account)),
+    close: () =>
+      (closed ??= (async () => {
+        purge.close();
+        await Promise.all(servers.map((s) => s.close()));
+        closeDbs();
+      })()),
+  };
+}

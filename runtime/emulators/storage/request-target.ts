@@ -1,0 +1,50 @@
+// Where a request points: the account and the resource path, from either URL style Azure and Azurite use.
+//   path style     http://127.0.0.1:10002/devstoreaccount1/mytable      (any IP host, `localhost`, one label)
+//   host style     http://devstoreaccount1.table.localhost:10002/mytable (first label of a dotted host name,
+//                  when it names a known account; `<account>-secondary` is the read-only secondary)
+// https://learn.microsoft.com/azure/storage/common/storage-use-azurite#connection-strings
+import { isIP } from 'node:net';
+import type { AccountRegistry } from './accounts.js';
+
+export interface RequestTarget {
+  readonly account: string;
+  /** `<account>-secondary` was used: reads only, as on an RA-GRS secondary. */
+  readonly secondary: boolean;
+  /** The path as received (still percent-encoded), as SharedKey signs it. */
+  readonly rawPath: string;
+  /** The decoded path below the account, without the leading slash ('' for the service root). */
+  readonly resourcePath: string;
+}
+
+const SECONDARY = '-secondary';
+
+function splitAccount(name: string, accounts: AccountRegistry): { account: string; secondary: boolean } | undefined {
+  if (accounts.has(name)) return { account: name, secondary: false };
+  if (name.endsWith(SECONDARY) && accounts.has(name.slice(0, -SECONDARY.length))) {
+    return { account: name.slice(0, -SECONDARY.length), secondary: true };
+  }
+  return undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Returns undefined when no known account can be found (the caller answers with an auth failure). */
+export function resolveTarget(hostHeader: string | undefined, rawPath: string, accounts: AccountRegistry): RequestTarget | undefined {
+  const host = (hostHeader ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (host.includes('.') && isIP(host) === 0) {
+    const found = splitAccount(host.split('.')[0] as string, accounts);
+    if (found) return { ...found, rawPath, resourcePath: safeDecode(rawPath.slice(1)) };
+  }
+  const slash = rawPath.indexOf('/', 1);
+  const first = safeDecode(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
+  const found = splitAccount(first, accounts);
+  if (!found) return undefined;
+  const rest = slash === -1 ? '' : rawPath.slice(slash + 1);
+  return { ...found, rawPath, resourcePath: safeDecode(rest) };
+}

@@ -1,0 +1,154 @@
+// The HTTP side shared by the Table and Queue emulators: listen (127.0.0.1 by default), read the body with a
+// cap, resolve the account, stamp the headers every Azure Storage response has (x-ms-request-id,
+// x-ms-version, Date), call the service adapter and turn a domain error into the service's error response.
+// node:http is enough here: requests are small and the work behind them is one SQLite statement or a few.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cbError } from '../../shared/errors.js';
+import { createDebug } from '../../logs/debug.js';
+import type { AccountRegistry } from './accounts.js';
+import { domainError, isDomainError } from './domain-error.js';
+import type { StorageDomainError } from './domain-error.js';
+import { resolveTarget } from './request-target.js';
+import type { RequestTarget } from './request-target.js';
+import type { SignedRequest } from './shared-key.js';
+
+const debug = createDebug('emulators:storage');
+
+/** The newest version we answer with when the client names none; any version a client sends is accepted. */
+export const BASELINE_VERSION = '2025-11-05';
+
+export interface StorageRequest extends SignedRequest {
+  readonly target: RequestTarget;
+  readonly body: Buffer;
+  /** Header names with their original case (metadata names keep theirs). */
+  readonly rawHeaders: readonly string[];
+  readonly requestId: string;
+  /** scheme://host[:port] as the client addressed us, for odata.metadata and ServiceEndpoint links. */
+  readonly origin: string;
+}
+
+export interface StorageResponse {
+  status: number;
+  headers?: Record<string, string | number>;
+  body?: string | Buffer;
+}
+
+export interface ServiceAdapter {
+  readonly name: 'table' | 'queue';
+  readonly maxBodyBytes: number;
+  handle(req: StorageRequest): StorageResponse;
+  errorResponse(error: StorageDomainError, req: { requestId: string; headers: http.IncomingHttpHeaders }): StorageResponse;
+}
+
+export interface ListenOptions {
+  readonly host: string;
+  readonly port: number;
+  /** The CLI option that changes this port, named in the busy-port error. */
+  readonly option: string;
+}
+
+let cachedDate = '';
+let cachedSecond = 0;
+/** RFC 1123 date, formatted once a second rather than once a request. */
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedDate = new Date(second * 1000).toUTCString();
+  }
+  return cachedDate;
+}
+
+function send(res: ServerResponse, req: IncomingMessage, requestId: string, out: StorageResponse): void {
+  const headers: Record<string, string | number> = {
+    'x-ms-request-id': requestId,
+    'x-ms-version': (req.headers['x-ms-version'] as string | undefined) ?? BASELINE_VERSION,
+    Date: httpDate(),
+    Server: 'Cloudbench-Storage',
+    ...out.headers,
+  };
+  const clientId = req.headers['x-ms-client-request-id'];
+  if (typeof clientId === 'string') headers['x-ms-client-request-id'] = clientId;
+  const body = out.body ?? '';
+  headers['Content-Length'] = Buffer.byteLength(body);
+  res.writeHead(out.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  const requestId = randomUUID();
+  try {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const target = resolveTarget(req.headers.host, rawPath, accounts);
+    if (!target) throw domainError('ResourceNotFound', `No storage account in the URL "${rawPath}": use /<account>/… or <account>.${adapter.name}.localhost.`);
+    const request: StorageRequest = {
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+      target,
+      body,
+      rawHeaders: req.rawHeaders,
+      requestId,
+      origin: `http://${req.headers.host ?? 'localhost'}`,
+    };
+    send(res, req, requestId, adapter.handle(request));
+  } catch (error) {
+    if (!isDomainError(error)) debug('%s %s %s failed: %s', requestId, req.method, req.url, (error as Error).stack);
+    const domain = isDomainError(error) ? error : domainError('InternalError', `The server encountered an internal error: ${(error as Error).message}`);
+    send(res, req, requestId, adapter.errorResponse(domain, { requestId, headers: req.headers }));
+  }
+}
+
+function onRequest(adapter: ServiceAdapter, accounts: AccountRegistry, req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > adapter.maxBodyBytes) tooLarge = true;
+    else chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (tooLarge) {
+      const requestId = randomUUID();
+      const error = domainError('RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit (${adapter.maxBodyBytes} bytes).`);
+      send(res, req, requestId, adapter.errorResponse(error, { requestId, headers: req.headers }));
+      return;
+    }
+    dispatch(adapter, accounts, req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+  });
+}
+
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export function listenStorage(adapter: ServiceAdapter, accounts: AccountRegistry, options: ListenOptions): Promise<RunningServer> {
+  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => onRequest(adapter, accounts, req, res));
+  // Azure's own keep-alive is long; SDKs reuse connections, so do not drop them between bursts.
+  server.keepAliveTimeout = 30_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const problem = error.code === 'EADDRINUSE' ? 'the port is already in use' : `${error.code ?? 'error'}: ${error.message}`;
+      reject(cbError('CB_ERR_EMULATORS_PORT_IN_USE', { service: adapter.name, host: options.host, port: options.port, problem, option: options.option }, error));
+    });
+    server.listen(options.port, options.host, () => {
+      const port = (server.address() as AddressInfo).port;
+      debug('%s service listening on %s:%d', adapter.name, options.host, port);
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,218 @@
+// What the fabric runs, from the project folder: `cloudbench.json` (ours, with a JSON Schema in
+// resources/cloudbench.schema.json) and Azure's classic `ServiceConfiguration.<env>.cscfg` files (instance
+// count and settings of the role, per environment). Errors name file, line and column.
+//
+//   { "instances": 2, "balancer": "round-robin",
+//     "environments": { "test": { "instances": 1, "settings": { "K": "v" },
+//                                 "slotSettings": { "production": { "K": "p" }, "staging": { "K": "s" } } } },
+//     "swap": { "warmupPath": "/", "warmupStatuses": [200] } }
+
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseTree, findNodeAtLocation, getNodeValue, printParseErrorCode } from 'jsonc-parser';
+import type { Node, ParseError } from 'jsonc-parser';
+import { cbError } from '../shared/errors.js';
+import { BALANCER_POLICIES } from '../hosting/load-balancer.js';
+import type { BalancerPolicy } from '../hosting/load-balancer.js';
+import { attr, childrenNamed, findPath, parseXml } from '../project/xml.js';
+
+export const SLOTS = ['production', 'staging'] as const;
+export type SlotName = (typeof SLOTS)[number];
+
+export interface EnvironmentConfig {
+  readonly name: string;
+  readonly instances: number;
+  /** Settings every slot of the environment gets (environment variables of the workers). */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Slot-sticky settings: they stay with the slot when deployments swap. */
+  readonly slotSettings: Readonly<Record<SlotName, Readonly<Record<string, string>>>>;
+}
+
+export interface FabricConfig {
+  /** Instances of the local environment (the live folder). */
+  readonly instances: number;
+  readonly balancer: BalancerPolicy;
+  readonly environments: readonly EnvironmentConfig[];
+  readonly warmupPath: string;
+  readonly warmupStatuses: readonly number[];
+  /** Background scripts (queue consumers…) that run beside the web role in every slot, with no VIP. */
+  readonly workerRoles: ReadonlyArray<{ readonly name: string; readonly script: string; readonly instances: number }>;
+  /** Which files it came from, for the UI. */
+  readonly sources: readonly string[];
+}
+
+const DEFAULT_WARMUP_STATUSES = [200, 201, 202, 204, 301, 302, 304, 307, 308, 401, 403, 404];
+
+export function loadFabricConfig(folder: string): FabricConfig {
+  const sources: string[] = [];
+  const envs = new Map<string, { instances?: number; settings: Record<string, string>; slotSettings: Record<SlotName, Record<string, string>> }>();
+  const env = (name: string) => {
+    let e = envs.get(name);
+    if (!e) envs.set(name, (e = { settings: {}, slotSettings: { production: {}, staging: {} } }));
+    return e;
+  };
+  let localInstances: number | undefined;
+  let balancer: BalancerPolicy = 'round-robin';
+  let warmupPath = '/';
+  let warmupStatuses = DEFAULT_WARMUP_STATUSES;
+  const workerRoles = new Map<string, { name: string; script: string; instances: number }>();
+
+  // ServiceDefinition.csdef: a <WorkerRole> whose entry point runs `node <script>` is a worker role.
+  const csdef = safeList(folder).find((f) => /^ServiceDefinition\.csdef$/i.test(f));
+  if (csdef !== undefined) {
+    const full = path.join(folder, csdef);
+    sources.push(csdef);
+    const root = parseXml(readFileSync(full, 'utf8'), full);
+    for (const role of childrenNamed(root, 'WorkerRole')) {
+      const entry = findPath(role, 'Runtime', 'EntryPoint', 'ProgramEntryPoint');
+      const commandLine = entry === undefined ? '' : (attr(entry, 'commandLine') ?? '');
+      const script = /([^\s"']+\.(?:c|m)?js)\b/.exec(commandLine)?.[1];
+      if (script === undefined) {
+        throw cbError('CB_ERR_FABRIC_CONFIG', { file: full, line: (entry ?? role).line, column: (entry ?? role).column, problem: `worker role "${attr(role, 'name') ?? ''}" needs <Runtime><EntryPoint><ProgramEntryPoint commandLine="node worker.js"/> naming its script` });
+      }
+      const name = attr(role, 'name') ?? 'WorkerRole';
+      workerRoles.set(name, { name, script: script.replace(/^\.[\\/]/, '').replace(/\\/g, '/'), instances: 1 });
+    }
+  }
+
+  // Azure's classic service model: ServiceConfiguration.Local.cscfg is the local environment; every other
+  // ServiceConfiguration.<Name>.cscfg is an environment called <name>.
+  for (const file of safeList(folder).filter((f) => /^ServiceConfiguration\.[^.]+\.cscfg$/i.test(f)).sort()) {
+    const full = path.join(folder, file);
+    sources.push(file);
+    const name = (/^ServiceConfiguration\.([^.]+)\.cscfg$/i.exec(file)?.[1] as string).toLowerCase();
+    const root = parseXml(readFileSync(full, 'utf8'), full);
+    const role = childrenNamed(root, 'Role')[0];
+    if (!role) continue;
+    const count = findPath(role, 'Instances');
+    const n = count === undefined ? undefined : Number(attr(count, 'count'));
+    if (count !== undefined && (!Number.isInteger(n) || (n as number) < 1)) {
+      throw cbError('CB_ERR_FABRIC_CONFIG', { file: full, line: count.line, column: count.column, problem: `<Instances count="${attr(count, 'count') ?? ''}"> must be a whole number of at least 1` });
+    }
+    const settings: Record<string, string> = {};
+    for (const s of childrenNamed(findPath(role, 'ConfigurationSettings'), 'Setting')) settings[attr(s, 'name') ?? ''] = attr(s, 'value') ?? '';
+    delete settings[''];
+    if (name === 'local') localInstances = n ?? localInstances;
+    else {
+      const e = env(name);
+      e.instances = n ?? e.instances;
+      Object.assign(e.settings, settings);
+    }
+  }
+
+  const jsonFile = path.join(folder, 'cloudbench.json');
+  if (existsSync(jsonFile)) {
+    sources.push('cloudbench.json');
+    const text = readFileSync(jsonFile, 'utf8');
+    const errors: ParseError[] = [];
+    const tree = parseTree(text, errors, { allowTrailingComma: true });
+    const at = (offset: number) => lineColumn(text, offset);
+    const fail = (node: Node | undefined, problem: string): never => {
+      const p = at(node?.offset ?? 0);
+      throw cbError('CB_ERR_FABRIC_CONFIG', { file: jsonFile, line: p.line, column: p.column, problem });
+    };
+    if (errors.length > 0 || tree === undefined) {
+      const e = errors[0];
+      const p = at(e?.offset ?? 0);
+      throw cbError('CB_ERR_FABRIC_CONFIG', { file: jsonFile, line: p.line, column: p.column, problem: e ? `malformed JSON (${printParseErrorCode(e.error)})` : 'empty file' });
+    }
+    if (tree.type !== 'object') fail(tree, 'the file must hold one JSON object');
+    const known = new Set(['$schema', 'instances', 'balancer', 'environments', 'swap', 'workerRoles']);
+    for (const prop of tree.children ?? []) {
+      const key = prop.children?.[0]?.value as string;
+      if (!known.has(key)) fail(prop, `unknown key "${key}"; expected one of ${[...known].join(', ')}`);
+    }
+    const count = (node: Node | undefined, where: string): number | undefined => {
+      if (node === undefined) return undefined;
+      const v = getNodeValue(node) as unknown;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 64) fail(node, `${where} must be a whole number from 1 to 64; got ${JSON.stringify(v)}`);
+      return v as number;
+    };
+    const strings = (node: Node | undefined, where: string): Record<string, string> => {
+      if (node === undefined) return {};
+      if (node.type !== 'object') fail(node, `${where} must be an object of name: "value" strings`);
+      const out: Record<string, string> = {};
+      for (const prop of node.children ?? []) {
+        const [k, v] = prop.children ?? [];
+        if (v?.type !== 'string') fail(v ?? prop, `${where}.${String(k?.value)} must be a string`);
+        out[String(k?.value)] = String(v?.value);
+      }
+      return out;
+    };
+    localInstances = count(findNodeAtLocation(tree, ['instances']), 'instances') ?? localInstances;
+    const b = findNodeAtLocation(tree, ['balancer']);
+    if (b !== undefined) {
+      if (!BALANCER_POLICIES.includes(b.value as BalancerPolicy)) fail(b, `balancer must be one of ${BALANCER_POLICIES.join(', ')}; got ${JSON.stringify(b.value)}`);
+      balancer = b.value as BalancerPolicy;
+    }
+    const envNode = findNodeAtLocation(tree, ['environments']);
+    if (envNode !== undefined && envNode.type !== 'object') fail(envNode, 'environments must be an object keyed by environment name');
+    for (const prop of envNode?.children ?? []) {
+      const [k, v] = prop.children ?? [];
+      const name = String(k?.value);
+      if (!/^[a-z][a-z0-9-]{0,31}$/.test(name) || name === 'local') fail(k, `environment name "${name}" must be lower-case letters, digits and dashes (and not "local", which is the live folder)`);
+      if (v?.type !== 'object') fail(v ?? prop, `environments.${name} must be an object`);
+      for (const p of v?.children ?? []) {
+        const key = p.children?.[0]?.value as string;
+        if (!['instances', 'settings', 'slotSettings'].includes(key)) fail(p, `unknown key "${key}" in environments.${name}; expected instances, settings, slotSettings`);
+      }
+      const e = env(name);
+      e.instances = count(findNodeAtLocation(v as Node, ['instances']), `environments.${name}.instances`) ?? e.instances;
+      Object.assign(e.settings, strings(findNodeAtLocation(v as Node, ['settings']), `environments.${name}.settings`));
+      for (const slot of SLOTS) Object.assign(e.slotSettings[slot], strings(findNodeAtLocation(v as Node, ['slotSettings', slot]), `environments.${name}.slotSettings.${slot}`));
+    }
+    const wr = findNodeAtLocation(tree, ['workerRoles']);
+    if (wr !== undefined && wr.type !== 'object') fail(wr, 'workerRoles must be an object keyed by role name');
+    for (const prop of wr?.children ?? []) {
+      const [k, v] = prop.children ?? [];
+      const name = String(k?.value);
+      const script = v === undefined ? undefined : findNodeAtLocation(v, ['script']);
+      if (v?.type !== 'object' || script?.type !== 'string' || !existsSync(path.resolve(folder, String(script.value)))) {
+        fail(script ?? v ?? prop, `workerRoles.${name}.script must name a script file in the project (got ${JSON.stringify(script?.value)})`);
+      }
+      const instances = count(findNodeAtLocation(v as Node, ['instances']), `workerRoles.${name}.instances`) ?? 1;
+      workerRoles.set(name, { name, script: String(script?.value), instances });
+    }
+    const wp = findNodeAtLocation(tree, ['swap', 'warmupPath']);
+    if (wp !== undefined) {
+      if (typeof wp.value !== 'string' || !wp.value.startsWith('/')) fail(wp, 'swap.warmupPath must be a path starting with /');
+      warmupPath = wp.value as string;
+    }
+    const ws = findNodeAtLocation(tree, ['swap', 'warmupStatuses']);
+    if (ws !== undefined) {
+      const v = getNodeValue(ws) as unknown;
+      if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < 100 || x > 599)) fail(ws, 'swap.warmupStatuses must be an array of HTTP statuses');
+      warmupStatuses = v as number[];
+    }
+  }
+
+  // Without any configuration there is still one environment to deploy to and swap in.
+  if (envs.size === 0) env('test');
+  return {
+    instances: localInstances ?? 1,
+    balancer,
+    environments: [...envs].map(([name, e]) => ({ name, instances: e.instances ?? 1, settings: e.settings, slotSettings: e.slotSettings })),
+    warmupPath,
+    warmupStatuses,
+    workerRoles: [...workerRoles.values()],
+    sources,
+  };
+}
+
+function safeList(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    last = i;
+  }
+  return { line, column: offset - last };
+}

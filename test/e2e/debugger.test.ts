@@ -1,0 +1,93 @@
+// The debugger, end to end in Chromium: attach from the Overview's worker card, set a breakpoint in the
+// panel's file view, send a real request, see the paused line and a variable, resume, see the response; the
+// project's breakpoints survive reloading the page and apply to the next session.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get } from '../helpers/serve.js';
+import type { Reply } from '../helpers/serve.js';
+import { openWorkbench } from './helpers/workbench.js';
+import type { Workbench } from './helpers/workbench.js';
+
+let wb: Workbench;
+
+beforeAll(async () => {
+  wb = await openWorkbench({ fixture: 'apps/debuggee' });
+}, 60_000);
+afterAll(async () => {
+  await wb?.close();
+});
+
+/** Requests alternate between the two workers: sends until one stops in the attached worker. */
+async function requestUntilPaused() {
+  const { page } = wb;
+  const replies: Array<Promise<Reply>> = [];
+  const state = page.getByTestId('pause-state');
+  for (let i = 0; i < 6 && !(await state.textContent())?.startsWith('Paused'); i++) {
+    replies.push(get(`${wb.app.url}/`));
+    await page.waitForTimeout(300);
+  }
+  await expect.poll(() => state.textContent()).toMatch(/^Paused/);
+  return { replies, state };
+}
+
+describe('debugger', () => {
+  it('attaches from the Overview, stops a request at a breakpoint, shows the line and a variable, and resumes', async () => {
+    const { page } = wb;
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    const card = page.locator('article[data-state="ready"]').first();
+    await card.waitFor();
+    const pid = Number(await card.locator('[data-field="pid"]').textContent());
+    await card.getByRole('button', { name: 'Attach debugger' }).click();
+
+    // The panel opens on the attached worker; its app file is listed first.
+    await page.getByRole('heading', { level: 1, name: 'Debugger' }).waitFor();
+    await page.getByRole('list', { name: 'App files' }).getByRole('button', { name: 'server.js' }).click();
+    await page.getByTestId('source-view').getByText('const count = hits;').waitFor();
+    await page.getByRole('button', { name: 'Breakpoint on line 14' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Breakpoint on line 14' }).getAttribute('aria-pressed')).toBe('true');
+    await page.locator('[data-breakpoint="14"]').waitFor();
+
+    const { replies, state } = await requestUntilPaused();
+    // The paused line is highlighted, and the scope shows the request's variables.
+    await expect.poll(() => page.locator('.line.current').getAttribute('data-line')).toBe('13');
+    const hits = page.locator('[data-variable="hits"] [data-testid="variable-value"]');
+    const req = page.locator('[data-variable="req"]');
+    await req.waitFor();
+    // `hits` lives in the module's closure scope: open it.
+    if ((await hits.count()) === 0) await page.getByRole('button', { name: /closure/i }).first().click();
+    await expect.poll(async () => Number(await hits.first().textContent())).toBeGreaterThan(0);
+    expect(await page.getByTestId('debug-status').textContent()).toBe('paused');
+    await wb.shoot('debugger-paused');
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => state.textContent()).toBe('Running');
+    const bodies = (await Promise.all(replies)).map((r) => r.text);
+    expect(bodies.some((b) => b.endsWith(`pid=${pid}`))).toBe(true);
+    expect(wb.pageErrors).toEqual([]);
+  });
+
+  it('keeps the project\'s breakpoints across a reload: listed, installed in the new session, and hit', async () => {
+    const { page } = wb;
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Debugger' }).waitFor();
+    await page.getByRole('list', { name: 'App files' }).getByRole('button', { name: 'server.js' }).click();
+    await page.getByTestId('source-view').getByText('const count = hits;').waitFor();
+    await expect.poll(() => page.getByRole('button', { name: 'Breakpoint on line 14' }).getAttribute('aria-pressed')).toBe('true');
+    await page.locator('[data-breakpoint="14"]').waitFor();
+
+    const { replies, state } = await requestUntilPaused();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => state.textContent()).toBe('Running');
+    await Promise.all(replies);
+
+    // Removed here, gone after the next reload too.
+    await page.getByRole('button', { name: 'Breakpoint on line 14' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Breakpoint on line 14' }).getAttribute('aria-pressed')).toBe('false');
+    await page.reload();
+    await page.getByRole('list', { name: 'App files' }).getByRole('button', { name: 'server.js' }).click();
+    await page.getByTestId('source-view').getByText('const count = hits;').waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('button', { name: 'Breakpoint on line 14' }).getAttribute('aria-pressed')).toBe('false');
+    expect(await page.locator('[data-breakpoint]').count()).toBe(0);
+    expect(wb.pageErrors).toEqual([]);
+  });
+});

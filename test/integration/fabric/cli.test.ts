@@ -1,0 +1,67 @@
+// `cloudbench status | deploy | swap | scale` against a running `cloudbench serve`, which records its
+// control URL (with the token) for them in $CLOUDBENCH_HOME/workbench.json.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, copyFixture, get, serve } from '../../helpers/serve.js';
+import type { Served } from '../../helpers/serve.js';
+
+const run = promisify(execFile);
+
+describe('fabric commands', () => {
+  let app: Served;
+  let folder: string;
+  const home = mkdtempSync(path.join(os.tmpdir(), 'cb-home-'));
+  const cli = async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, [CLI, ...args], { env: { ...process.env, CLOUDBENCH_HOME: home } });
+      return { code: 0, out: r.stdout + r.stderr };
+    } catch (err: any) {
+      return { code: err.code as number, out: String(err.stdout) + String(err.stderr) };
+    }
+  };
+  beforeAll(async () => {
+    folder = copyFixture('apps/versioned');
+    writeFileSync(path.join(folder, 'cloudbench.json'), JSON.stringify({ environments: { test: { slotSettings: { production: { STICKY: 'prod' }, staging: { STICKY: 'stage' } } } } }));
+    app = await serve(folder, ['--workers', '1'], { CLOUDBENCH_HOME: home });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('prints each environment with its slot URLs when serving', () => {
+    expect(app.output()).toMatch(/environment test: production http:\/\/127\.0\.0\.1:\d+\/, staging http:\/\/127\.0\.0\.1:\d+\//);
+  });
+
+  it('deploys, swaps, scales and reports status from another terminal', async () => {
+    const deployed = await cli('deploy', 'test');
+    expect(deployed.out).toMatch(/deployed [0-9a-f]{16} to test\/staging at (http:\S+)/);
+    const staging = /at (http:\S+)/.exec(deployed.out)![1] as string;
+    expect(JSON.parse((await get(staging)).text)).toMatchObject({ version: 'v1', sticky: 'stage' });
+    const swapped = await cli('swap', 'test');
+    expect(swapped.out).toContain('swap completed');
+    expect(swapped.out).toContain('ok  switch the VIP routing');
+    expect((await cli('scale', 'local', '2')).out).toContain('local runs 2 instances');
+    const status = await cli('status');
+    expect(status.out).toMatch(/local \(live folder\): .* 2 instance\(s\)/);
+    expect(status.out).toMatch(/test\/production: http:\S+ — deployment [0-9a-f]{16}/);
+    expect(status.out).toMatch(/swap test at .*: completed/);
+  });
+
+  it('reports errors with their code, and when no workbench runs', async () => {
+    const bad = await cli('swap', 'nope');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('CB_ERR_FABRIC_UNKNOWN');
+    const none = await run(process.execPath, [CLI, 'status'], { env: { ...process.env, CLOUDBENCH_HOME: mkdtempSync(path.join(os.tmpdir(), 'cb-empty-')) } }).catch((e) => e);
+    expect(String(none.stderr)).toContain('CB_ERR_FABRIC_NO_WORKBENCH');
+  });
+
+  it('forgets the workbench when serve stops', async () => {
+    expect(existsSync(path.join(home, 'workbench.json'))).toBe(true);
+    await app.stop();
+    expect(existsSync(path.join(home, 'workbench.json'))).toBe(false);
+  });
+});

@@ -1,0 +1,85 @@
+// cloudbench.json and ServiceConfiguration.<env>.cscfg: what they configure, and errors at file:line:col.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadFabricConfig } from '../../../runtime/fabric/fabric-config.js';
+import { ROOT } from '../../helpers/serve.js';
+
+const folder = (files: Record<string, string>): string => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cb-fabric-config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+};
+
+describe('fabric configuration', () => {
+  it('defaults to one local instance and a test environment', () => {
+    const c = loadFabricConfig(folder({}));
+    expect(c).toMatchObject({ instances: 1, balancer: 'round-robin', warmupPath: '/', sources: [] });
+    expect(c.environments.map((e) => e.name)).toEqual(['test']);
+  });
+
+  it('reads cloudbench.json: instances, balancer, environments with settings and slot settings, warm-up', () => {
+    const c = loadFabricConfig(folder({
+      'cloudbench.json': `{
+        // comments are allowed
+        "$schema": "./cloudbench.schema.json",
+        "instances": 3, "balancer": "sticky",
+        "environments": { "test": { "instances": 2, "settings": { "A": "1" }, "slotSettings": { "staging": { "S": "st" } } }, "prod": {} },
+        "swap": { "warmupPath": "/health", "warmupStatuses": [200, 204] },
+      }`,
+    }));
+    expect(c).toMatchObject({ instances: 3, balancer: 'sticky', warmupPath: '/health', warmupStatuses: [200, 204], sources: ['cloudbench.json'] });
+    expect(c.environments).toEqual([
+      { name: 'test', instances: 2, settings: { A: '1' }, slotSettings: { production: {}, staging: { S: 'st' } } },
+      { name: 'prod', instances: 1, settings: {}, slotSettings: { production: {}, staging: {} } },
+    ]);
+  });
+
+  it('reads ServiceConfiguration.<env>.cscfg: Local sets the live instances, others are environments', () => {
+    const cscfg = (n: number, setting = '') => `<?xml version="1.0"?>
+<ServiceConfiguration serviceName="tasks">
+  <Role name="WebRole1">
+    <Instances count="${n}" />
+    <ConfigurationSettings>${setting}</ConfigurationSettings>
+  </Role>
+</ServiceConfiguration>`;
+    const c = loadFabricConfig(folder({ 'ServiceConfiguration.Local.cscfg': cscfg(4), 'ServiceConfiguration.Cloud.cscfg': cscfg(2, '<Setting name="Mode" value="cloud"/>') }));
+    expect(c.instances).toBe(4);
+    expect(c.environments).toEqual([{ name: 'cloud', instances: 2, settings: { Mode: 'cloud' }, slotSettings: { production: {}, staging: {} } }]);
+  });
+
+  it('reads worker roles from cloudbench.json and from ServiceDefinition.csdef', () => {
+    const json = loadFabricConfig(folder({ 'worker.js': '', 'cloudbench.json': '{ "workerRoles": { "consumer": { "script": "worker.js", "instances": 2 } } }' }));
+    expect(json.workerRoles).toEqual([{ name: 'consumer', script: 'worker.js', instances: 2 }]);
+    const csdef = loadFabricConfig(folder({
+      'ServiceDefinition.csdef': `<ServiceDefinition name="tasks"><WebRole name="Web"/><WorkerRole name="Consumer"><Runtime><EntryPoint><ProgramEntryPoint commandLine="node.cmd .\\consumer.js" setReadyOnProcessStart="true"/></EntryPoint></Runtime></WorkerRole></ServiceDefinition>`,
+    }));
+    expect(csdef.workerRoles).toEqual([{ name: 'Consumer', script: 'consumer.js', instances: 1 }]);
+    expect(() => loadFabricConfig(folder({ 'cloudbench.json': '{ "workerRoles": { "c": { "script": "missing.js" } } }' }))).toThrow(/cloudbench\.json:1:\d+: workerRoles\.c\.script must name a script file/);
+    expect(() => loadFabricConfig(folder({ 'ServiceDefinition.csdef': '<ServiceDefinition><WorkerRole name="W"/></ServiceDefinition>' }))).toThrow(/ServiceDefinition\.csdef:1:\d+: worker role "W" needs/);
+  });
+
+  it('names file, line and column for bad values, unknown keys and malformed JSON', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{\n  "instances": 0\n}', /cloudbench\.json:2:16: instances must be a whole number from 1 to 64; got 0/],
+      ['{\n  "instance": 2\n}', /cloudbench\.json:2:3: unknown key "instance"/],
+      ['{ "balancer": "random" }', /cloudbench\.json:1:15: balancer must be one of round-robin, least-connections, sticky/],
+      ['{ "environments": { "Prod": {} } }', /must be lower-case/],
+      ['{ "environments": { "local": {} } }', /not "local"/],
+      ['{ "environments": { "t": { "settings": { "A": 1 } } } }', /environments\.t\.settings\.A must be a string/],
+      ['{ "swap": { "warmupPath": "health" } }', /warmupPath must be a path/],
+      ['{ "instances": 2, }x', /malformed JSON/],
+    ];
+    for (const [text, message] of cases) {
+      expect(() => loadFabricConfig(folder({ 'cloudbench.json': text })), text).toThrow(message);
+    }
+    expect(() => loadFabricConfig(folder({ 'ServiceConfiguration.Local.cscfg': '<ServiceConfiguration><Role name="W"><Instances count="x"/></Role></ServiceConfiguration>' }))).toThrow(/Local\.cscfg:1:\d+: <Instances count="x">/);
+  });
+
+  it('ships a JSON Schema that accepts what the loader accepts', () => {
+    const schema = JSON.parse(readFileSync(path.join(ROOT, 'resources', 'cloudbench.schema.json'), 'utf8'));
+    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'balancer', 'environments', 'instances', 'swap', 'workerRoles']);
+    expect(schema.properties.balancer.enum).toEqual(['round-robin', 'least-connections', 'sticky']);
+  });
+});
