@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, copyFixture, get, serve } from '../../helpers/serve.js';
+import { CLI, copyFixture, get, serve, waitFor } from '../../helpers/serve.js';
 import type { Served } from '../../helpers/serve.js';
 
 const run = promisify(execFile);
@@ -32,7 +32,9 @@ describe('fabric commands', () => {
     await app?.stop();
   });
 
-  it('prints each environment with its slot URLs when serving', () => {
+  it('prints each environment with its slot URLs when serving', async () => {
+    // serve() returns once the workbench URL is out; the environment lines follow it, maybe in a later chunk.
+    await waitFor(() => app.output().includes('environment test:'), 5000, 'the environment line').catch(() => undefined);
     expect(app.output()).toMatch(/environment test: production http:\/\/127\.0\.0\.1:\d+\/, staging http:\/\/127\.0\.0\.1:\d+\//);
   });
 

@@ -133,7 +133,9 @@ describe('captured output', () => {
     expect(files.every((f) => /^.+-\d+-(stdout|stderr)-\d+\.txt$/.test(f))).toBe(true);
     expect(files.filter((f) => f.includes('-stdout-')).length).toBeLessThanOrEqual(4);
     const stderrFile = files.find((f) => f.includes(`-${pid}-stderr-`)) as string;
-    expect(readFileSync(path.join(dir, stderrFile), 'utf8')).toBe('an error line\n');
+    // The file is created before its first write lands, so wait for content before comparing it whole.
+    const stderrText = await waitFor(() => readFileSync(path.join(dir, stderrFile), 'utf8') || undefined, 5000, 'stderr content');
+    expect(stderrText).toBe('an error line\n');
     // The CLI tails the same records to its own terminal, prefixed with the worker.
     await waitFor(() => app!.output().includes(`:${pid}] an error line`), 3000, 'the tailed line');
   });

@@ -37,8 +37,8 @@ const debugTarget = {
 const swapRecord = { environment: 'test', action: 'preview', startedAt: 1, before: { production: null, staging: 'abc' }, result: 'previewing', steps: [{ name: 'warm up', startedAt: 1, endedAt: 2, ok: true }] };
 const fabricState = {
   sources: ['cloudbench.json'],
-  local: { url: 'http://127.0.0.1:8080/', instances: ['local'], balancer: 'round-robin' },
-  environments: [{ name: 'test', instances: 1, pending: false, slots: [{ name: 'staging', url: 'http://127.0.0.1:9001/', deployment: null, instances: [], settings: {}, balancer: null }] }],
+  local: { url: 'http://127.0.0.1:8080/', instances: ['local'], balancer: 'round-robin', workerRoles: [{ name: 'QueueWorker', instances: ['QueueWorker_0'] }] },
+  environments: [{ name: 'test', instances: 1, pending: false, slots: [{ name: 'staging', url: 'http://127.0.0.1:9001/', deployment: null, instances: [], settings: {}, balancer: null, workerRoles: [] }] }],
   history: [swapRecord],
 };
 
