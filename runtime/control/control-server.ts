@@ -16,7 +16,7 @@ import { LOG_EXPORT_PATH, LogQuerySchema, ROUTES, STREAM_PATH, STREAM_PROTOCOL }
 import type { RouteName } from '../shared/protocol.js';
 import { workerEnvironment } from '../hosting/site-host.js';
 import type { TerminalManager } from '../terminal/terminal-manager.js';
-import { allowedHosts, checkOrigin, checkToken } from './auth.js';
+import { allowedHosts, checkOrigin, checkToken, tokenMatches } from './auth.js';
 import { StreamHub } from './stream-hub.js';
 import type { Workbench } from './workbench.js';
 import { toRequestMessage } from './workbench.js';
@@ -75,8 +75,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
   let controlHost = '';
   // iisnode's /<script>/debug/ URLs of every instance of the open project lead to this workbench's debugger.
   const debugUrls = createDebugUrlHandler(debugManager, () => `http://${controlHost}`);
+  // The log folder's URL also answers callers on other machines that present this workbench's token.
+  const logToken = (given: string): boolean => tokenMatches(given, options.token);
   const wireDebugUrls = (): void => {
-    for (const router of siteRouters(workbench.site)) router.debugUrls ??= debugUrls;
+    for (const router of siteRouters(workbench.site)) {
+      router.debugUrls ??= debugUrls;
+      router.logToken ??= logToken;
+    }
   };
   workbench.on('topology', wireDebugUrls);
   wireDebugUrls();

@@ -48,6 +48,12 @@ export class SiteRouter implements ExchangeHost {
    * serve it to anyone; here only callers on this machine see it (the logs can hold secrets).
    */
   logs: { readonly urlPath: string; readonly directory: string } | undefined;
+  /**
+   * Checks a workbench token (constant time), so callers on other machines (with `--host`) can read the log
+   * folder when they present it: `Authorization: Bearer <token>`, or `?token=<token>` once in a browser,
+   * which sets an HttpOnly cookie for the log folder's path. Undefined: local callers only.
+   */
+  logToken: ((given: string) => boolean) | undefined;
   decorations: RequestDecorations = { promoteServerVars: [], debugHeader: false, nodeCommand: 'node' };
   readonly #proxy: ReverseProxy;
 
@@ -139,12 +145,15 @@ export class SiteRouter implements ExchangeHost {
   /** The log folder: a listing (newest first, stderr marked) and the files, to local callers only. */
   #serveLogs(ex: Exchange): void {
     const logs = this.logs as { urlPath: string; directory: string };
-    if (!isLoopback(ex.client.socket.remoteAddress ?? '')) return this.#page(ex, 404, 'Not Found', 'Not found.');
+    const access = isLoopback(ex.client.socket.remoteAddress ?? '') ? 'local' : this.#logTokenAccess(ex);
+    if (access === undefined) return this.#page(ex, 404, 'Not Found', 'Not found.');
     const rest = decodeURIComponent(ex.url.split('?')[0] as string).slice(logs.urlPath.length - 1).replace(/^\/+/, '');
     if (rest === '' || rest === LOG_INDEX_FILE) {
+      // A token given in the query becomes a cookie for the folder, so the listing's links work without it.
+      const cookie: Array<[string, string]> = access === 'query' ? [['Set-Cookie', `${LOG_COOKIE}=${encodeURIComponent(this.#queryToken(ex) ?? '')}; Path=${logs.urlPath}; HttpOnly; SameSite=Strict`]] : [];
       // Generated on each request (not read from disk): the folder may be one without iisnode's index.html.
       void listLogFiles(logs.directory).then((files) => {
-        ex.respond(200, 'OK', [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-cache']], renderLogIndex(files));
+        ex.respond(200, 'OK', [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-cache'], ...cookie], renderLogIndex(files));
         this.instance.record(ex, 200, undefined);
       });
       return;
@@ -159,6 +168,35 @@ export class SiteRouter implements ExchangeHost {
     }
     const r = staticResponse(ex.head, file, st, { '.txt': 'text/plain; charset=utf-8' });
     ex.respondFile(r.status, r.reason, r.headers, file, r.range, () => this.instance.record(ex, r.status, undefined));
+  }
+
+  /** How a caller on another machine showed the workbench token, or undefined when it did not. */
+  #logTokenAccess(ex: Exchange): 'header' | 'query' | 'cookie' | undefined {
+    const check = this.logToken;
+    if (!check) return undefined;
+    const auth = headerValue(ex.head, 'authorization');
+    if (auth?.startsWith('Bearer ') && check(auth.slice(7).trim())) return 'header';
+    const fromQuery = this.#queryToken(ex);
+    if (fromQuery !== undefined && check(fromQuery)) return 'query';
+    const cookies = headerValue(ex.head, 'cookie') ?? '';
+    for (const part of cookies.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq < 0 || part.slice(0, eq).trim() !== LOG_COOKIE) continue;
+      let value: string;
+      try {
+        value = decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        continue;
+      }
+      if (check(value)) return 'cookie';
+    }
+    return undefined;
+  }
+
+  #queryToken(ex: Exchange): string | undefined {
+    const q = ex.url.indexOf('?');
+    if (q < 0) return undefined;
+    return new URLSearchParams(ex.url.slice(q + 1)).get('token') ?? undefined;
   }
 
   #toApp(ex: Exchange, headers: Array<[string, string]>): void {
@@ -229,6 +267,9 @@ export class SiteRouter implements ExchangeHost {
     this.instance.record(ex, 502, error.code);
   }
 }
+
+/** The cookie that carries the workbench token for the log folder's URL (set from `?token=`). */
+const LOG_COOKIE = 'cloudbench-logs';
 
 export function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
