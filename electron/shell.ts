@@ -175,6 +175,8 @@ export function startShell(deps: ShellDeps): void {
         allowRunningInsecureContent: false,
         webviewTag: false,
         spellcheck: false,
+        // A middle click on a link would otherwise ask for a new window (denied anyway by the open handler).
+        disableBlinkFeatures: 'Auxclick',
       },
     });
     win = w;
@@ -200,7 +202,7 @@ export function startShell(deps: ShellDeps): void {
       height: 760,
       title: 'Worker DevTools',
       icon: deps.paths.icon,
-      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false },
+      webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick' },
     });
     return new Promise((resolve) => {
       dev.webContents.once('did-fail-load', (_e, code, description) => {

@@ -17,6 +17,7 @@ import type { RouteName } from '../shared/protocol.js';
 import { workerEnvironment } from '../hosting/site-host.js';
 import type { TerminalManager } from '../terminal/terminal-manager.js';
 import { allowedHosts, checkOrigin, checkToken, tokenMatches } from './auth.js';
+import { WORKBENCH_CSP } from '../shared/csp.js';
 import { StreamHub } from './stream-hub.js';
 import type { Workbench } from './workbench.js';
 import { toRequestMessage } from './workbench.js';
@@ -297,7 +298,7 @@ function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathna
     'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
     'Content-Length': data.length,
     'Cache-Control': isIndex ? 'no-cache' : 'public, max-age=31536000, immutable',
-    ...(isIndex ? { 'Content-Security-Policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'" } : {}),
+    ...(isIndex ? { 'Content-Security-Policy': WORKBENCH_CSP } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : data);
 }

@@ -2,10 +2,15 @@
 // <webview>, permissions and the CSP header.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WORKBENCH_CSP as SHARED_CSP, WORKBENCH_META_CSP } from '../../../runtime/shared/csp.js';
 import { WORKBENCH_CSP, guardContents, guardSession, permissionGranted, withCsp } from '../../../electron/web-security.js';
 import type { GuardedContents, GuardedSession } from '../../../electron/web-security.js';
 
 const ORIGIN = 'http://127.0.0.1:7070';
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 class FakeContents extends EventEmitter implements GuardedContents {
   openHandler: ((d: { url: string }) => { action: 'deny' } | { action: 'allow' }) | undefined;
@@ -102,5 +107,13 @@ describe('CSP', () => {
     expect(WORKBENCH_CSP).not.toMatch(/script-src[^;]*unsafe/);
     expect(WORKBENCH_CSP).toMatch(/frame-ancestors 'none'/);
     expect(WORKBENCH_CSP).toMatch(/object-src 'none'/);
+  });
+  it('is the policy the control API sends and index.html carries (less frame-ancestors, which a <meta> cannot hold)', () => {
+    expect(WORKBENCH_CSP).toBe(SHARED_CSP);
+    const html = readFileSync(path.join(ROOT, 'renderer', 'index.html'), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+    expect(meta).toBe(WORKBENCH_META_CSP);
+    expect(WORKBENCH_META_CSP).not.toMatch(/frame-ancestors/);
+    expect(WORKBENCH_META_CSP).toMatch(/default-src 'self'.*object-src 'none'/);
   });
 });
