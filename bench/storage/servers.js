@@ -103,6 +103,28 @@ export async function startServer(name) {
 }
 
 /**
+ * Start-up of each server (spawn → both ports accept), as the median of `runs` fresh spawns per server taken in
+ * turn (ours in memory, ours on disk, Azurite, then again), each on an empty data folder and before any load,
+ * so a busy moment on this noisy machine shifts one sample, not one server's number.
+ */
+export async function startupMedians(names, runs = 5) {
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const name of names) {
+      const server = await startServer(name);
+      times[name].push(server.startupMs);
+      await server.stop();
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(times[n])]));
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
  * Start-up of the whole `cloudbench emulators --in-memory` command (CLI, storage and Service Bus), spawn until
  * it prints `ready`: what a user waits for. The median of `runs`.
  */
@@ -127,6 +149,5 @@ export async function cliStartupMs(runs = 3) {
     child.kill('SIGKILL');
     await exited;
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }

@@ -4,11 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cbError, isCloudbenchError } from '../shared/errors.js';
 import { createToken } from '../control/auth.js';
-import { startControlServer } from '../control/control-server.js';
 import type { ControlServer } from '../control/control-server.js';
-import { Workbench } from '../control/workbench.js';
 import type { SiteHostOptions } from '../hosting/site-host.js';
-import { TerminalManager } from '../terminal/terminal-manager.js';
 import { startEmulators } from '../emulators/host.js';
 import { FABRIC_HELP, fabricCommand, recordWorkbench } from './fabric-commands.js';
 import type { EmulatorEndpoints, EmulatorsOptions } from '../emulators/host.js';
@@ -210,6 +207,9 @@ async function serve(rest: string[], startReason?: string): Promise<number> {
   };
   const controlPort = wholeNumber('control-port', values['control-port'], 0, 65535) ?? DEFAULT_CONTROL_PORT;
   const say = (text: string): boolean => process.stdout.write(`cloudbench: ${text}\n`);
+  // The workbench's modules (control API, explorers with their Azure SDKs, terminals) load while the emulator
+  // process starts; `cloudbench emulators` and the fabric commands never load them.
+  const modules = Promise.all([import('../control/workbench.js'), import('../terminal/terminal-manager.js'), import('../control/control-server.js')]);
   // The emulators first, so the workers start with their connection strings.
   let emulatorProcess: EmulatorProcess | undefined;
   if (!values['no-emulators']) {
@@ -222,6 +222,7 @@ async function serve(rest: string[], startReason?: string): Promise<number> {
       process.stderr.write(`cloudbench: the emulators did not start: ${err instanceof Error ? err.message : String(err)}; the app runs without them\n`);
     }
   }
+  const [{ Workbench }, { TerminalManager }, { startControlServer }] = await modules;
   const workbench = new Workbench({ site, emulators: emulatorProcess });
   const terminals = new TerminalManager();
   let configBroken = false;
