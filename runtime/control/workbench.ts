@@ -23,6 +23,8 @@ import { loadFabricConfig } from '../fabric/fabric-config.js';
 import type { FabricConfig } from '../fabric/fabric-config.js';
 import { createDebug } from '../logs/debug.js';
 import type { EmulatorEndpoints } from '../emulators/host.js';
+import { watchFiles } from '../workers/watch.js';
+import type { Watcher } from '../workers/watch.js';
 
 const debug = createDebug('cloudbench:workbench');
 const MAX_RECENT = 10;
@@ -53,6 +55,9 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
   #site: SiteHost | undefined;
   #fabric: Fabric | undefined;
   #fabricConfig: FabricConfig | undefined;
+  /** Watches cloudbench.json and the .cscfg/.csdef files of the open project (live scaling by config edit). */
+  #fabricWatcher: Watcher | undefined;
+  #fabricReload: Promise<void> = Promise.resolve();
   /** While the open folder's web.config/iisnode.yml cannot be read: holds its port, explains, waits for a fix. */
   #errorSite: ConfigErrorSite | undefined;
   #projectError: ErrorInfo | null = null;
@@ -123,6 +128,7 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
     this.#fabric = fabric;
     this.#fabricConfig = fabricConfig;
     this.#wire(site);
+    this.#watchFabricConfig(site.project.folder);
     this.#remember(site.project.folder);
     this.#event('project.opened', `Opened ${site.project.folder}; the app listens at ${site.url}`);
     this.emit('topology');
@@ -179,7 +185,68 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
     return this.#fabricConfig;
   }
 
+  /** Edits of cloudbench.json or a ServiceConfiguration/ServiceDefinition file apply while running. */
+  #watchFabricConfig(folder: string): void {
+    if (this.options.site.watch === false) return;
+    this.#fabricWatcher = watchFiles({
+      root: folder,
+      watchedFiles: 'cloudbench.json;*.cscfg;*.csdef',
+      onChange: () => {
+        this.#fabricReload = this.#fabricReload.then(() => this.reloadFabricConfig()).catch((err: unknown) => this.#event('failed', `Applying the fabric configuration failed: ${err instanceof Error ? err.message : String(err)}`));
+      },
+    });
+  }
+
+  /**
+   * Reads the fabric configuration again and applies what changed: the live folder's instance count,
+   * balancer and worker role counts at once (as Azure's fabric does when `<Instances count>` changes), the
+   * environments through Fabric.reconfigure. Only values that changed in the files are applied, so a count
+   * set in the workbench stays until the file's own count changes. A broken file keeps everything as it is
+   * and says where it is broken.
+   */
+  async reloadFabricConfig(): Promise<void> {
+    const site = this.#site;
+    const fabric = this.#fabric;
+    const previous = this.#fabricConfig;
+    if (!site || !fabric || !previous) return;
+    let next: FabricConfig;
+    try {
+      next = loadFabricConfig(site.project.folder);
+    } catch (err) {
+      this.#event('failed', `${isCloudbenchError(err) ? err.message : String(err)} — the previous fabric configuration stays`);
+      return;
+    }
+    if (this.#site !== site) return;
+    const done: string[] = [];
+    if (next.instances !== previous.instances) {
+      await site.setInstanceCount(next.instances);
+      done.push(`local: ${previous.instances} → ${next.instances} instances`);
+    }
+    if (next.balancer !== previous.balancer) {
+      site.balancer.policy = next.balancer;
+      done.push(`local: balancer ${next.balancer}`);
+    }
+    for (const role of next.workerRoles) {
+      const before = previous.workerRoles.find((r) => r.name === role.name);
+      if (before === undefined || before.script !== role.script) continue;
+      if (before.instances !== role.instances) {
+        await site.setWorkerRoleCount(role.name, role.instances);
+        done.push(`local: worker role ${role.name} ${before.instances} → ${role.instances} instances`);
+      }
+    }
+    const added = next.workerRoles.filter((r) => !previous.workerRoles.some((p) => p.name === r.name && p.script === r.script));
+    const removed = previous.workerRoles.filter((p) => !next.workerRoles.some((r) => r.name === p.name && r.script === p.script));
+    if (added.length + removed.length > 0) done.push(`worker roles ${[...added, ...removed].map((r) => r.name).join(', ')} added, removed or changed: reopen the project to run them in the live folder`);
+    done.push(...(await fabric.reconfigure(next)));
+    this.#fabricConfig = next;
+    for (const message of done) this.#event('fabric', `Configuration: ${message}`);
+    this.emit('topology');
+  }
+
   async #closeSite(): Promise<void> {
+    const watcher = this.#fabricWatcher;
+    this.#fabricWatcher = undefined;
+    await watcher?.close();
     const fabric = this.#fabric;
     this.#fabric = undefined;
     await fabric?.close();

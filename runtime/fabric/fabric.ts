@@ -47,7 +47,8 @@ interface Slot {
 }
 
 interface Environment {
-  readonly config: EnvironmentConfig;
+  /** Replaced when cloudbench.json / a .cscfg file changes (reconfigure). */
+  config: EnvironmentConfig;
   readonly slots: Record<SlotName, Slot>;
   /** A swap with preview waiting for complete or cancel: the source, started with production's settings. */
   pending: { site: SiteHost; record: SwapRecord } | undefined;
@@ -76,18 +77,75 @@ const DRAIN_MS = 30_000;
 export class Fabric extends EventEmitter<FabricEvents> {
   readonly #envs = new Map<string, Environment>();
   readonly history: SwapRecord[] = [];
+  /** The configuration in force: options.config, then what each reconfigure() gave. */
+  #config: FabricConfig;
 
   constructor(readonly options: FabricOptions) {
     super();
-    for (const config of options.config.environments) {
-      const slots = Object.fromEntries(SLOTS.map((name) => [name, { name, vip: new Vip(`${config.name}/${name}`), deployment: undefined, site: undefined }])) as Record<SlotName, Slot>;
-      this.#envs.set(config.name, { config, slots, pending: undefined, busy: false });
-    }
+    this.#config = options.config;
+    for (const config of options.config.environments) this.#envs.set(config.name, newEnvironment(config));
+  }
+
+  get config(): FabricConfig {
+    return this.#config;
   }
 
   /** Opens every slot's VIP (each on a free port, so staging has its own distinct URL). */
   async start(): Promise<void> {
-    for (const env of this.#envs.values()) for (const slot of Object.values(env.slots)) await slot.vip.listen(this.options.host ?? '127.0.0.1', 0);
+    for (const env of this.#envs.values()) await this.#listen(env);
+  }
+
+  async #listen(env: Environment): Promise<void> {
+    for (const slot of Object.values(env.slots)) await slot.vip.listen(this.options.host ?? '127.0.0.1', 0);
+  }
+
+  /**
+   * Applies an edited cloudbench.json / .cscfg while running, as the classic fabric applied a changed
+   * service configuration: an environment whose instance count changed scales every running slot (new
+   * instances join the balancer when ready; removed ones leave it, then drain); a new environment gets its
+   * slots and VIPs; a removed one stops (its deployments stay in the store). Changed settings, balancer,
+   * worker roles and swap warm-up apply from the next deploy or swap. Returns what it did, for the event feed.
+   */
+  async reconfigure(next: FabricConfig): Promise<string[]> {
+    const done: string[] = [];
+    const previous = this.#config;
+    this.#config = next;
+    for (const config of next.environments) {
+      const env = this.#envs.get(config.name);
+      if (!env) {
+        const added = newEnvironment(config);
+        this.#envs.set(config.name, added);
+        await this.#listen(added);
+        done.push(`environment ${config.name} added (production ${added.slots.production.vip.url}, staging ${added.slots.staging.vip.url})`);
+        continue;
+      }
+      const before = env.config;
+      env.config = config;
+      if (config.instances !== before.instances) {
+        const sites = [...SLOTS.map((s) => env.slots[s].site), env.pending?.site].filter((s): s is SiteHost => s !== undefined);
+        await Promise.all(sites.map((site) => site.setInstanceCount(config.instances)));
+        done.push(`${config.name}: ${before.instances} → ${config.instances} instances${sites.length > 0 ? ` in ${sites.length} running slot${sites.length === 1 ? '' : 's'}` : ''}`);
+      }
+      if (JSON.stringify([before.settings, before.slotSettings]) !== JSON.stringify([config.settings, config.slotSettings])) {
+        done.push(`${config.name}: settings changed; they apply from its next deploy or swap`);
+      }
+    }
+    for (const [name, env] of [...this.#envs]) {
+      if (next.environments.some((e) => e.name === name)) continue;
+      if (env.busy || env.pending) {
+        done.push(`environment ${name} is no longer configured but a swap is under way there; it stays until the project is reopened`);
+        continue;
+      }
+      this.#envs.delete(name);
+      for (const slot of Object.values(env.slots)) await slot.vip.close();
+      await Promise.all(Object.values(env.slots).map((slot) => slot.site?.stop(DRAIN_MS)));
+      done.push(`environment ${name} removed (its deployments stay in the store)`);
+    }
+    if (previous.balancer !== next.balancer || JSON.stringify(previous.workerRoles) !== JSON.stringify(next.workerRoles) || previous.warmupPath !== next.warmupPath || JSON.stringify(previous.warmupStatuses) !== JSON.stringify(next.warmupStatuses)) {
+      done.push('balancer, worker roles or swap warm-up changed; deployments use them from their next deploy or swap');
+    }
+    if (done.length > 0) this.emit('changed');
+    return done;
   }
 
   get environments(): string[] {
@@ -164,7 +222,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
       });
       try {
         await this.#step(record, 'wait for every instance to be ready', () => waitReady(warm));
-        await this.#step(record, `warm up each instance (GET ${this.options.config.warmupPath})`, () => this.#warmUp(warm));
+        await this.#step(record, `warm up each instance (GET ${this.#config.warmupPath})`, () => this.#warmUp(warm));
       } catch (err) {
         await warm.stop(0);
         throw err;
@@ -266,8 +324,8 @@ export class Fabric extends EventEmitter<FabricEvents> {
       watch: false,
       instances: env.slots[slot].site?.roleInstances.length ?? env.config.instances,
       instanceName: `${name}-${slot}`,
-      balancer: this.options.config.balancer,
-      workerRoles: this.options.config.workerRoles,
+      balancer: this.#config.balancer,
+      workerRoles: this.#config.workerRoles,
       extraEnv: {
         ...this.#settingsFor(env, slot),
         CLOUDBENCH_ENVIRONMENT: name,
@@ -285,7 +343,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
   }
 
   async #warmUp(site: SiteHost): Promise<void> {
-    const { warmupPath, warmupStatuses } = this.options.config;
+    const { warmupPath, warmupStatuses } = this.#config;
     await Promise.all(
       site.roleInstances.map(async (role) => {
         const worker = role.group.routable[0];
@@ -331,6 +389,11 @@ export class Fabric extends EventEmitter<FabricEvents> {
     }
     await Promise.all([...sites].map((s) => s.stop(1000)));
   }
+}
+
+function newEnvironment(config: EnvironmentConfig): Environment {
+  const slots = Object.fromEntries(SLOTS.map((name) => [name, { name, vip: new Vip(`${config.name}/${name}`), deployment: undefined, site: undefined }])) as Record<SlotName, Slot>;
+  return { config, slots, pending: undefined, busy: false };
 }
 
 async function waitReady(site: SiteHost): Promise<string> {

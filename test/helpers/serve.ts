@@ -169,6 +169,8 @@ export function load(url: string, concurrency = 16): { stop(): Promise<{ ok: num
         else failed.push(`${r.status} ${r.text.replace(/<style>[^]*?<\/style>/, "").slice(0, 600)}`);
       } catch (err) {
         failed.push(String(err));
+        // A request that fails synchronously (a malformed URL) must not spin this loop without yielding.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   });

@@ -1,0 +1,85 @@
+// Editing cloudbench.json or ServiceConfiguration.<env>.cscfg while the project runs: the fabric applies the
+// new instance counts live (as Azure's did when `<Instances count>` changed), under load with no failed
+// request; environments appear and disappear; a broken file keeps the running configuration and says where.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlClient } from '../../helpers/control.js';
+import { copyFixture, get, load, serve, waitFor } from '../../helpers/serve.js';
+import type { Served } from '../../helpers/serve.js';
+
+describe('fabric configuration edits', () => {
+  let app: Served;
+  let folder: string;
+  let control: ControlClient;
+  const write = (name: string, content: unknown) => writeFileSync(path.join(folder, name), typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  const fabric = async () => (await control.call('GET', '/api/fabric')).json;
+  const localInstances = async () => ((await fabric()).local.instances as string[]).length;
+
+  beforeAll(async () => {
+    folder = copyFixture('apps/echo');
+    write('worker.js', "console.log(`started ${process.env.CLOUDBENCH_INSTANCE_ID}`); setInterval(() => {}, 1000);\n");
+    write('cloudbench.json', { instances: 1, workerRoles: { consumer: { script: 'worker.js', instances: 1 } }, environments: { test: { instances: 1 } } });
+    app = await serve(folder, ['--workers', '1']);
+    control = new ControlClient(app.workbenchUrl);
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('scales the live folder up and down when cloudbench.json changes, with no failed request', async () => {
+    expect(await localInstances()).toBe(1);
+    const traffic = load(`${app.url}/instance`, 8);
+    write('cloudbench.json', { instances: 3, workerRoles: { consumer: { script: 'worker.js', instances: 1 } }, environments: { test: { instances: 1 } } });
+    await waitFor(async () => ((await localInstances()) === 3 ? true : undefined), 20_000, 'three local instances');
+    const seen = new Set<string>();
+    await waitFor(async () => {
+      seen.add((await get(`${app.url}/instance`)).text);
+      return seen.size === 3 ? true : undefined;
+    }, 10_000, 'answers from all three instances');
+    write('cloudbench.json', { instances: 1, workerRoles: { consumer: { script: 'worker.js', instances: 1 } }, environments: { test: { instances: 1 } } });
+    await waitFor(async () => ((await localInstances()) === 1 ? true : undefined), 20_000, 'back to one instance');
+    const { ok, failed } = await traffic.stop();
+    expect(failed).toEqual([]);
+    expect(ok).toBeGreaterThan(50);
+    expect(app.output()).toContain('configuration: local: 1 → 3 instances');
+    expect(app.output()).toContain('configuration: local: 3 → 1 instances');
+  });
+
+  it('scales a worker role when its count changes in the file', async () => {
+    write('cloudbench.json', { instances: 1, workerRoles: { consumer: { script: 'worker.js', instances: 2 } }, environments: { test: { instances: 1 } } });
+    await waitFor(async () => ((await fabric()).local.workerRoles[0].instances.length === 2 ? true : undefined), 20_000, 'two consumer instances');
+    await waitFor(() => app.output().includes('started consumer_IN_1'), 10_000, 'the new worker role instance running');
+  });
+
+  it('takes <Instances count> from ServiceConfiguration.Local.cscfg when cloudbench.json leaves it out', async () => {
+    write('cloudbench.json', { workerRoles: { consumer: { script: 'worker.js', instances: 2 } }, environments: { test: { instances: 1 } } });
+    write('ServiceConfiguration.Local.cscfg', '<ServiceConfiguration serviceName="echo"><Role name="WebRole"><Instances count="2"/></Role></ServiceConfiguration>');
+    await waitFor(async () => ((await localInstances()) === 2 ? true : undefined), 20_000, 'two local instances from the .cscfg');
+  });
+
+  it('scales a deployed environment and adds and removes environments', async () => {
+    const deployed = await control.call('POST', '/api/fabric/deploy', { body: { environment: 'test' } });
+    expect(deployed.status).toBe(200);
+    const staging = () => fabric().then((f) => f.environments.find((e: any) => e.name === 'test').slots.find((s: any) => s.name === 'staging'));
+    expect((await staging()).instances).toHaveLength(1);
+    write('cloudbench.json', { workerRoles: { consumer: { script: 'worker.js', instances: 2 } }, environments: { test: { instances: 2 }, qa: { instances: 1 } } });
+    await waitFor(async () => ((await staging()).instances.length === 2 ? true : undefined), 20_000, 'two instances in test/staging');
+    const qa = await waitFor(async () => (await fabric()).environments.find((e: any) => e.name === 'qa'), 20_000, 'the qa environment');
+    expect(qa.slots.map((s: any) => s.url)).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/)]);
+    expect((await get(qa.slots[1].url)).status).toBe(503);
+
+    write('cloudbench.json', { workerRoles: { consumer: { script: 'worker.js', instances: 2 } }, environments: { test: { instances: 2 } } });
+    await waitFor(async () => ((await fabric()).environments.some((e: any) => e.name === 'qa') ? undefined : true), 20_000, 'qa removed');
+    await expect(get(qa.slots[1].url)).rejects.toThrow();
+  });
+
+  it('keeps the running configuration when the file is broken, and says where', async () => {
+    write('cloudbench.json', '{ "instances": 4,\n  "balancer": "fastest" }');
+    await waitFor(() => app.output().includes('cloudbench.json:2:15'), 10_000, 'the error with its position');
+    expect(app.output()).toContain('the previous fabric configuration stays');
+    expect(await localInstances()).toBe(2);
+    write('cloudbench.json', { instances: 3, workerRoles: { consumer: { script: 'worker.js', instances: 2 } }, environments: { test: { instances: 2 } } });
+    await waitFor(async () => ((await localInstances()) === 3 ? true : undefined), 20_000, 'the fixed file applied');
+  });
+});
