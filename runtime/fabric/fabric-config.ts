@@ -4,7 +4,8 @@
 //
 //   { "instances": 2, "balancer": "round-robin",
 //     "environments": { "test": { "instances": 1, "settings": { "K": "v" },
-//                                 "slotSettings": { "production": { "K": "p" }, "staging": { "K": "s" } } } },
+//                                 "slotSettings": { "production": { "K": "p" }, "staging": { "K": "s" } },
+//                                 "ports": { "production": 8081, "staging": 8082 } } },
 //     "swap": { "warmupPath": "/", "warmupStatuses": [200] } }
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -26,6 +27,8 @@ export interface EnvironmentConfig {
   readonly settings: Readonly<Record<string, string>>;
   /** Slot-sticky settings: they stay with the slot when deployments swap. */
   readonly slotSettings: Readonly<Record<SlotName, Readonly<Record<string, string>>>>;
+  /** Fixed VIP ports per slot (stable URLs across restarts); a slot without one gets a free port. */
+  readonly ports: Readonly<Partial<Record<SlotName, number>>>;
 }
 
 export interface FabricConfig {
@@ -45,10 +48,10 @@ const DEFAULT_WARMUP_STATUSES = [200, 201, 202, 204, 301, 302, 304, 307, 308, 40
 
 export function loadFabricConfig(folder: string): FabricConfig {
   const sources: string[] = [];
-  const envs = new Map<string, { instances?: number; settings: Record<string, string>; slotSettings: Record<SlotName, Record<string, string>> }>();
+  const envs = new Map<string, { instances?: number; settings: Record<string, string>; slotSettings: Record<SlotName, Record<string, string>>; ports: Partial<Record<SlotName, number>> }>();
   const env = (name: string) => {
     let e = envs.get(name);
-    if (!e) envs.set(name, (e = { settings: {}, slotSettings: { production: {}, staging: {} } }));
+    if (!e) envs.set(name, (e = { settings: {}, slotSettings: { production: {}, staging: {} }, ports: {} }));
     return e;
   };
   let localInstances: number | undefined;
@@ -146,6 +149,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
       balancer = b.value as BalancerPolicy;
     }
     const envNode = findNodeAtLocation(tree, ['environments']);
+    const usedPorts = new Map<number, string>();
     if (envNode !== undefined && envNode.type !== 'object') fail(envNode, 'environments must be an object keyed by environment name');
     for (const prop of envNode?.children ?? []) {
       const [k, v] = prop.children ?? [];
@@ -154,12 +158,26 @@ export function loadFabricConfig(folder: string): FabricConfig {
       if (v?.type !== 'object') fail(v ?? prop, `environments.${name} must be an object`);
       for (const p of v?.children ?? []) {
         const key = p.children?.[0]?.value as string;
-        if (!['instances', 'settings', 'slotSettings'].includes(key)) fail(p, `unknown key "${key}" in environments.${name}; expected instances, settings, slotSettings`);
+        if (!['instances', 'settings', 'slotSettings', 'ports'].includes(key)) fail(p, `unknown key "${key}" in environments.${name}; expected instances, settings, slotSettings, ports`);
       }
       const e = env(name);
       e.instances = count(findNodeAtLocation(v as Node, ['instances']), `environments.${name}.instances`) ?? e.instances;
       Object.assign(e.settings, strings(findNodeAtLocation(v as Node, ['settings']), `environments.${name}.settings`));
       for (const slot of SLOTS) Object.assign(e.slotSettings[slot], strings(findNodeAtLocation(v as Node, ['slotSettings', slot]), `environments.${name}.slotSettings.${slot}`));
+      const portsNode = findNodeAtLocation(v as Node, ['ports']);
+      if (portsNode !== undefined && portsNode.type !== 'object') fail(portsNode, `environments.${name}.ports must be an object: { "production": 8081, "staging": 8082 }`);
+      for (const p of portsNode?.children ?? []) {
+        const [pk, pv] = p.children ?? [];
+        const slot = String(pk?.value);
+        if (!(SLOTS as readonly string[]).includes(slot)) fail(pk ?? p, `unknown slot "${slot}" in environments.${name}.ports; expected production, staging`);
+        const port = getNodeValue(pv as Node) as unknown;
+        const where = `environments.${name}.ports.${slot}`;
+        if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) fail(pv ?? p, `${where} must be a port number from 1 to 65535; got ${JSON.stringify(port)}`);
+        const other = usedPorts.get(port as number);
+        if (other !== undefined) fail(pv, `${where} is ${String(port)}, which ${other} already uses`);
+        usedPorts.set(port as number, where);
+        e.ports[slot as SlotName] = port as number;
+      }
     }
     const wr = findNodeAtLocation(tree, ['workerRoles']);
     if (wr !== undefined && wr.type !== 'object') fail(wr, 'workerRoles must be an object keyed by role name');
@@ -191,7 +209,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
   return {
     instances: localInstances ?? 1,
     balancer,
-    environments: [...envs].map(([name, e]) => ({ name, instances: e.instances ?? 1, settings: e.settings, slotSettings: e.slotSettings })),
+    environments: [...envs].map(([name, e]) => ({ name, instances: e.instances ?? 1, settings: e.settings, slotSettings: e.slotSettings, ports: e.ports })),
     warmupPath,
     warmupStatuses,
     workerRoles: [...workerRoles.values()],

@@ -92,11 +92,26 @@ export class Fabric extends EventEmitter<FabricEvents> {
 
   /** Opens every slot's VIP (each on a free port, so staging has its own distinct URL). */
   async start(): Promise<void> {
-    for (const env of this.#envs.values()) await this.#listen(env);
+    try {
+      for (const env of this.#envs.values()) await this.#listen(env);
+    } catch (err) {
+      // A slot that cannot listen (its fixed port is taken) leaves none of the others open.
+      for (const env of this.#envs.values()) for (const slot of Object.values(env.slots)) await slot.vip.close();
+      throw err;
+    }
   }
 
-  async #listen(env: Environment): Promise<void> {
-    for (const slot of Object.values(env.slots)) await slot.vip.listen(this.options.host ?? '127.0.0.1', 0);
+  async #listen(env: Environment, only?: SlotName): Promise<void> {
+    for (const slot of Object.values(env.slots)) {
+      if (only !== undefined && slot.name !== only) continue;
+      const port = env.config.ports[slot.name] ?? 0;
+      try {
+        await slot.vip.listen(this.options.host ?? '127.0.0.1', port);
+      } catch (err) {
+        if (!isCloudbenchError(err) || err.code !== 'CB_ERR_HOSTING_PORT_IN_USE') throw err;
+        throw cbError('CB_ERR_FABRIC_PORT_IN_USE', { environment: env.config.name, slot: slot.name, port, suggestion: err.params.suggestion ?? port + 1 }, err);
+      }
+    }
   }
 
   /**
@@ -114,13 +129,31 @@ export class Fabric extends EventEmitter<FabricEvents> {
       const env = this.#envs.get(config.name);
       if (!env) {
         const added = newEnvironment(config);
+        try {
+          await this.#listen(added);
+        } catch (err) {
+          for (const slot of Object.values(added.slots)) await slot.vip.close();
+          done.push(`environment ${config.name} not added: ${isCloudbenchError(err) ? err.message : String(err)}`);
+          continue;
+        }
         this.#envs.set(config.name, added);
-        await this.#listen(added);
         done.push(`environment ${config.name} added (production ${added.slots.production.vip.url}, staging ${added.slots.staging.vip.url})`);
         continue;
       }
       const before = env.config;
       env.config = config;
+      for (const slot of SLOTS) {
+        if ((config.ports[slot] ?? 0) === (before.ports[slot] ?? 0)) continue;
+        const oldUrl = env.slots[slot].vip.url;
+        try {
+          // The new listener opens before the old one closes, so the slot is never unreachable.
+          await this.#listen(env, slot);
+          done.push(`${config.name}/${slot} moved from ${oldUrl} to ${env.slots[slot].vip.url}`);
+        } catch (err) {
+          env.config = { ...config, ports: { ...config.ports, [slot]: before.ports[slot] } };
+          done.push(`${config.name}/${slot} stays at ${oldUrl}: ${isCloudbenchError(err) ? err.message : String(err)}`);
+        }
+      }
       if (config.instances !== before.instances) {
         const sites = [...SLOTS.map((s) => env.slots[s].site), env.pending?.site].filter((s): s is SiteHost => s !== undefined);
         await Promise.all(sites.map((site) => site.setInstanceCount(config.instances)));

@@ -32,8 +32,11 @@ export class Vip implements ExchangeHost {
     return this.target?.maxReplayBodyBytes ?? 64 * 1024;
   }
 
+  /** Listens on `port` (0: a free one). Listening again moves the VIP: the new port opens, then the old closes. */
   async listen(host: string, port: number): Promise<void> {
+    const previous = this.#frontEnd;
     this.#frontEnd = await startFrontEnd(this, { host, port, maxHeaderSize: 64 * 1024 });
+    await previous?.close();
   }
 
   route(ex: Exchange): void {
@@ -57,6 +60,8 @@ export class Vip implements ExchangeHost {
   }
 
   async close(): Promise<void> {
-    await this.#frontEnd?.close();
+    const frontEnd = this.#frontEnd;
+    this.#frontEnd = undefined;
+    await frontEnd?.close();
   }
 }

@@ -381,6 +381,11 @@ export const ERRORS = {
     message: '{file}:{line}:{column}: {problem}',
     fix: 'Correct the file; resources/cloudbench.schema.json describes cloudbench.json (editors complete it with "$schema").',
   },
+  CB_ERR_FABRIC_PORT_IN_USE: {
+    status: 500,
+    message: 'The {slot} slot of environment {environment} cannot listen on port {port}: it is already in use.',
+    fix: 'Stop the program using it, or set another port in cloudbench.json (environments.{environment}.ports.{slot}), e.g. {suggestion} (free right now); without one the slot takes a free port.',
+  },
   CB_ERR_FABRIC_NO_WORKBENCH: {
     status: 503,
     message: 'No running workbench found ({detail}).',

@@ -1,12 +1,30 @@
 // Editing cloudbench.json or ServiceConfiguration.<env>.cscfg while the project runs: the fabric applies the
 // new instance counts live (as Azure's did when `<Instances count>` changed), under load with no failed
 // request; environments appear and disappear; a broken file keeps the running configuration and says where.
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from '../../helpers/control.js';
-import { copyFixture, get, load, serve, waitFor } from '../../helpers/serve.js';
+import { CLI, copyFixture, get, load, serve, waitFor } from '../../helpers/serve.js';
 import type { Served } from '../../helpers/serve.js';
+
+/** A port that was free a moment ago, and a server holding another one. */
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+async function holdPort(): Promise<net.Server> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return server;
+}
+const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
 
 describe('fabric configuration edits', () => {
   let app: Served;
@@ -74,6 +92,32 @@ describe('fabric configuration edits', () => {
     await expect(get(qa.slots[1].url)).rejects.toThrow();
   });
 
+  it('gives slots the ports the file names, moves them live, and keeps a slot where it is when its new port is taken', async () => {
+    const [production, staging, moved] = [await freePort(), await freePort(), await freePort()];
+    const base = { workerRoles: { consumer: { script: 'worker.js', instances: 2 } } };
+    write('cloudbench.json', { ...base, environments: { test: { instances: 2 }, qa: { ports: { production, staging } } } });
+    const qaUrls = async () => (await fabric()).environments.find((e: any) => e.name === 'qa')?.slots.map((s: any) => s.url);
+    expect(await waitFor(qaUrls, 20_000, 'qa with fixed ports')).toEqual([`http://127.0.0.1:${production}/`, `http://127.0.0.1:${staging}/`]);
+    expect((await get(`http://127.0.0.1:${staging}/`)).status).toBe(503);
+
+    write('cloudbench.json', { ...base, environments: { test: { instances: 2 }, qa: { ports: { production, staging: moved } } } });
+    await waitFor(async () => ((await qaUrls())[1] === `http://127.0.0.1:${moved}/` ? true : undefined), 20_000, 'staging moved');
+    expect((await get(`http://127.0.0.1:${moved}/`)).status).toBe(503);
+    await expect(get(`http://127.0.0.1:${staging}/`)).rejects.toThrow();
+
+    const held = await holdPort();
+    try {
+      write('cloudbench.json', { ...base, environments: { test: { instances: 2 }, qa: { ports: { production: portOf(held), staging: moved } } } });
+      await waitFor(() => app.output().includes(`cannot listen on port ${portOf(held)}: it is already in use`), 20_000, 'the busy port reported');
+      expect((await qaUrls())[0]).toBe(`http://127.0.0.1:${production}/`);
+      expect((await get(`http://127.0.0.1:${production}/`)).status).toBe(503);
+    } finally {
+      held.close();
+    }
+    write('cloudbench.json', { ...base, environments: { test: { instances: 2 } } });
+    await waitFor(async () => ((await qaUrls()) === undefined ? true : undefined), 20_000, 'qa removed');
+  });
+
   it('keeps the running configuration when the file is broken, and says where', async () => {
     write('cloudbench.json', '{ "instances": 4,\n  "balancer": "fastest" }');
     await waitFor(() => app.output().includes('cloudbench.json:2:15'), 10_000, 'the error with its position');
@@ -81,5 +125,24 @@ describe('fabric configuration edits', () => {
     expect(await localInstances()).toBe(2);
     write('cloudbench.json', { instances: 3, workerRoles: { consumer: { script: 'worker.js', instances: 2 } }, environments: { test: { instances: 2 } } });
     await waitFor(async () => ((await localInstances()) === 3 ? true : undefined), 20_000, 'the fixed file applied');
+  });
+});
+
+describe('a slot port that is taken at start', () => {
+  it('stops serve with the slot, the port and a free one to use instead', async () => {
+    const folder = copyFixture('apps/echo');
+    const held = await holdPort();
+    try {
+      writeFileSync(path.join(folder, 'cloudbench.json'), JSON.stringify({ environments: { test: { ports: { staging: portOf(held) } } } }));
+      const run = await promisify(execFile)(process.execPath, [CLI, 'serve', folder, '--workers', '1', '--port', '0', '--control-port', '0', '--no-emulators']).then(
+        () => ({ code: 0, out: '' }),
+        (err: any) => ({ code: err.code as number, out: String(err.stdout) + String(err.stderr) }),
+      );
+      expect(run.code).toBe(1);
+      expect(run.out).toMatch(new RegExp(`CB_ERR_FABRIC_PORT_IN_USE: The staging slot of environment test cannot listen on port ${portOf(held)}: it is already in use\\.`));
+      expect(run.out).toMatch(/environments\.test\.ports\.staging\), e\.g\. \d+ \(free right now\)/);
+    } finally {
+      held.close();
+    }
   });
 });

@@ -17,7 +17,7 @@ afterEach(async () => {
 const CONFIG: FabricConfig = {
   instances: 1,
   balancer: 'round-robin',
-  environments: [{ name: 'test', instances: 2, settings: { SHARED: 'all' }, slotSettings: { production: { STICKY: 'prod' }, staging: { STICKY: 'stage' } } }],
+  environments: [{ name: 'test', instances: 2, settings: { SHARED: 'all' }, slotSettings: { production: { STICKY: 'prod' }, staging: { STICKY: 'stage' } }, ports: {} }],
   warmupPath: '/health',
   warmupStatuses: [200],
   workerRoles: [],

@@ -25,14 +25,14 @@ describe('fabric configuration', () => {
         // comments are allowed
         "$schema": "./cloudbench.schema.json",
         "instances": 3, "balancer": "sticky",
-        "environments": { "test": { "instances": 2, "settings": { "A": "1" }, "slotSettings": { "staging": { "S": "st" } } }, "prod": {} },
+        "environments": { "test": { "instances": 2, "settings": { "A": "1" }, "slotSettings": { "staging": { "S": "st" } }, "ports": { "production": 8181, "staging": 8182 } }, "prod": {} },
         "swap": { "warmupPath": "/health", "warmupStatuses": [200, 204] },
       }`,
     }));
     expect(c).toMatchObject({ instances: 3, balancer: 'sticky', warmupPath: '/health', warmupStatuses: [200, 204], sources: ['cloudbench.json'] });
     expect(c.environments).toEqual([
-      { name: 'test', instances: 2, settings: { A: '1' }, slotSettings: { production: {}, staging: { S: 'st' } } },
-      { name: 'prod', instances: 1, settings: {}, slotSettings: { production: {}, staging: {} } },
+      { name: 'test', instances: 2, settings: { A: '1' }, slotSettings: { production: {}, staging: { S: 'st' } }, ports: { production: 8181, staging: 8182 } },
+      { name: 'prod', instances: 1, settings: {}, slotSettings: { production: {}, staging: {} }, ports: {} },
     ]);
   });
 
@@ -46,7 +46,7 @@ describe('fabric configuration', () => {
 </ServiceConfiguration>`;
     const c = loadFabricConfig(folder({ 'ServiceConfiguration.Local.cscfg': cscfg(4), 'ServiceConfiguration.Cloud.cscfg': cscfg(2, '<Setting name="Mode" value="cloud"/>') }));
     expect(c.instances).toBe(4);
-    expect(c.environments).toEqual([{ name: 'cloud', instances: 2, settings: { Mode: 'cloud' }, slotSettings: { production: {}, staging: {} } }]);
+    expect(c.environments).toEqual([{ name: 'cloud', instances: 2, settings: { Mode: 'cloud' }, slotSettings: { production: {}, staging: {} }, ports: {} }]);
   });
 
   it('reads worker roles from cloudbench.json and from ServiceDefinition.csdef', () => {
@@ -70,6 +70,11 @@ describe('fabric configuration', () => {
       ['{ "environments": { "t": { "settings": { "A": 1 } } } }', /environments\.t\.settings\.A must be a string/],
       ['{ "swap": { "warmupPath": "health" } }', /warmupPath must be a path/],
       ['{ "instances": 2, }x', /malformed JSON/],
+      ['{ "environments": { "t": { "ports": 8080 } } }', /cloudbench\.json:1:37: environments\.t\.ports must be an object/],
+      ['{ "environments": { "t": { "ports": { "preview": 8080 } } } }', /unknown slot "preview" in environments\.t\.ports/],
+      ['{ "environments": { "t": { "ports": { "staging": 70000 } } } }', /environments\.t\.ports\.staging must be a port number from 1 to 65535; got 70000/],
+      ['{ "environments": { "t": { "ports": { "staging": "8080" } } } }', /must be a port number/],
+      ['{ "environments": {\n "a": { "ports": { "production": 9000 } },\n "b": { "ports": { "staging": 9000 } } } }', /cloudbench\.json:3:31: environments\.b\.ports\.staging is 9000, which environments\.a\.ports\.production already uses/],
     ];
     for (const [text, message] of cases) {
       expect(() => loadFabricConfig(folder({ 'cloudbench.json': text })), text).toThrow(message);
