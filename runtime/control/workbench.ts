@@ -103,6 +103,7 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
         instances: fabricConfig.instances,
         balancer: fabricConfig.balancer,
         workerRoles: fabricConfig.workerRoles,
+        healthProbe: fabricConfig.healthProbe,
         extraEnv: { CLOUDBENCH_ENVIRONMENT: 'local', CLOUDBENCH_SLOT: 'production', CLOUDBENCH_ROLE: 'web', ...(isSample ? { NODE_PATH: OWN_NODE_MODULES } : {}) },
       };
       site = new SiteHost(project, samePort === undefined ? siteOptions : { ...siteOptions, port: samePort });
@@ -226,6 +227,10 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
       site.balancer.policy = next.balancer;
       done.push(`local: balancer ${next.balancer}`);
     }
+    if (JSON.stringify(next.healthProbe) !== JSON.stringify(previous.healthProbe)) {
+      site.setHealthProbe(next.healthProbe);
+      done.push(next.healthProbe === undefined ? 'local: no health probe' : `local: health probe ${next.healthProbe.protocol === 'http' ? `GET ${next.healthProbe.path}` : 'TCP'} every ${next.healthProbe.intervalMs / 1000} s`);
+    }
     for (const role of next.workerRoles) {
       const before = previous.workerRoles.find((r) => r.name === role.name);
       if (before === undefined || before.script !== role.script) continue;
@@ -270,6 +275,10 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
       serving: ({ instance, generation }: { instance: string; generation: number }) => generation > 1 && this.#event('serving', `Generation ${generation} is serving`, instance),
       'worker.exited': (w: { instance: string; ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }) => {
         if (!w.expected) this.#event('worker.exited', `Worker #${w.ordinal} (pid ${w.pid}) exited ${w.signal ? `on ${w.signal}` : `with code ${w.code}`}`, w.instance);
+      },
+      probe: ({ instance, failing, detail }: { instance: string; failing: boolean; detail: string }) => {
+        this.#event('fabric', failing ? `Instance ${instance} out of the load balancer: ${detail}` : `Instance ${instance} back in the load balancer: passed the ${detail}`, instance);
+        this.emit('topology');
       },
       failed: ({ instance, message }: { instance?: string; message: string }) => {
         this.#event('failed', message.startsWith('the configuration') ? message.charAt(0).toUpperCase() + message.slice(1) : `The app keeps failing to start: ${message}`, instance);

@@ -15,6 +15,7 @@ import type { Node, ParseError } from 'jsonc-parser';
 import { cbError } from '../shared/errors.js';
 import { BALANCER_POLICIES } from '../hosting/load-balancer.js';
 import type { BalancerPolicy } from '../hosting/load-balancer.js';
+import type { HealthProbeSettings } from '../hosting/health-probe.js';
 import { attr, childrenNamed, findPath, parseXml } from '../project/xml.js';
 
 export const SLOTS = ['production', 'staging'] as const;
@@ -40,6 +41,8 @@ export interface FabricConfig {
   readonly warmupStatuses: readonly number[];
   /** Background scripts (queue consumers…) that run beside the web role in every slot, with no VIP. */
   readonly workerRoles: ReadonlyArray<{ readonly name: string; readonly script: string; readonly instances: number }>;
+  /** The balancer's health probe of every instance (all environments), or none. */
+  readonly healthProbe: HealthProbeSettings | undefined;
   /** Which files it came from, for the UI. */
   readonly sources: readonly string[];
 }
@@ -59,6 +62,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
   let warmupPath = '/';
   let warmupStatuses = DEFAULT_WARMUP_STATUSES;
   const workerRoles = new Map<string, { name: string; script: string; instances: number }>();
+  let healthProbe: HealthProbeSettings | undefined;
 
   // ServiceDefinition.csdef: a <WorkerRole> whose entry point runs `node <script>` is a worker role.
   const csdef = safeList(folder).find((f) => /^ServiceDefinition\.csdef$/i.test(f));
@@ -66,6 +70,27 @@ export function loadFabricConfig(folder: string): FabricConfig {
     const full = path.join(folder, csdef);
     sources.push(csdef);
     const root = parseXml(readFileSync(full, 'utf8'), full);
+    // <LoadBalancerProbes><LoadBalancerProbe protocol="http" path="/probe" intervalInSeconds="15" timeoutInSeconds="31"/>:
+    // Azure probes every interval and takes an instance out when no probe succeeded for timeoutInSeconds.
+    const probe = childrenNamed(findPath(root, 'LoadBalancerProbes'), 'LoadBalancerProbe')[0];
+    if (probe !== undefined) {
+      const bad = (problem: string): never => {
+        throw cbError('CB_ERR_FABRIC_CONFIG', { file: full, line: probe.line, column: probe.column, problem });
+      };
+      const protocol = (attr(probe, 'protocol') ?? 'http').toLowerCase();
+      if (protocol !== 'http' && protocol !== 'tcp') bad(`<LoadBalancerProbe protocol="${protocol}"> must be http or tcp`);
+      const probePath = attr(probe, 'path') ?? '/';
+      if (protocol === 'http' && !probePath.startsWith('/')) bad(`<LoadBalancerProbe path="${probePath}"> must start with /`);
+      const seconds = (name: string, fallback: number): number => {
+        const text = attr(probe, name);
+        const n = text === undefined ? fallback : Number(text);
+        if (!Number.isInteger(n) || n < 1 || n > 3600) bad(`<LoadBalancerProbe ${name}="${text ?? ''}"> must be a whole number of seconds from 1 to 3600`);
+        return n;
+      };
+      const interval = seconds('intervalInSeconds', 15);
+      const timeout = seconds('timeoutInSeconds', 31);
+      healthProbe = { protocol: protocol as 'http' | 'tcp', path: probePath, intervalMs: interval * 1000, timeoutMs: interval * 1000, failures: Math.max(1, Math.floor(timeout / interval)) };
+    }
     for (const role of childrenNamed(root, 'WorkerRole')) {
       const entry = findPath(role, 'Runtime', 'EntryPoint', 'ProgramEntryPoint');
       const commandLine = entry === undefined ? '' : (attr(entry, 'commandLine') ?? '');
@@ -120,7 +145,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
       throw cbError('CB_ERR_FABRIC_CONFIG', { file: jsonFile, line: p.line, column: p.column, problem: e ? `malformed JSON (${printParseErrorCode(e.error)})` : 'empty file' });
     }
     if (tree.type !== 'object') fail(tree, 'the file must hold one JSON object');
-    const known = new Set(['$schema', 'instances', 'balancer', 'environments', 'swap', 'workerRoles']);
+    const known = new Set(['$schema', 'instances', 'balancer', 'environments', 'swap', 'workerRoles', 'healthProbe']);
     for (const prop of tree.children ?? []) {
       const key = prop.children?.[0]?.value as string;
       if (!known.has(key)) fail(prop, `unknown key "${key}"; expected one of ${[...known].join(', ')}`);
@@ -191,6 +216,34 @@ export function loadFabricConfig(folder: string): FabricConfig {
       const instances = count(findNodeAtLocation(v as Node, ['instances']), `workerRoles.${name}.instances`) ?? 1;
       workerRoles.set(name, { name, script: String(script?.value), instances });
     }
+    const hp = findNodeAtLocation(tree, ['healthProbe']);
+    if (hp !== undefined) {
+      if (hp.type !== 'object') fail(hp, 'healthProbe must be an object: { "path": "/health", "intervalSeconds": 5, "failures": 2 }');
+      for (const p of hp.children ?? []) {
+        const key = p.children?.[0]?.value as string;
+        if (!['protocol', 'path', 'intervalSeconds', 'timeoutSeconds', 'failures'].includes(key)) fail(p, `unknown key "${key}" in healthProbe; expected protocol, path, intervalSeconds, timeoutSeconds, failures`);
+      }
+      const protocolNode = findNodeAtLocation(hp, ['protocol']);
+      const protocol = protocolNode === undefined ? 'http' : protocolNode.value;
+      if (protocol !== 'http' && protocol !== 'tcp') fail(protocolNode, `healthProbe.protocol must be "http" or "tcp"; got ${JSON.stringify(protocol)}`);
+      const pathNode = findNodeAtLocation(hp, ['path']);
+      if (protocol === 'http' && (pathNode === undefined || typeof pathNode.value !== 'string' || !String(pathNode.value).startsWith('/'))) fail(pathNode ?? hp, 'healthProbe.path must be a path starting with / (what the probe requests)');
+      const whole = (name: string, min: number, max: number, fallback: number): number => {
+        const node = findNodeAtLocation(hp, [name]);
+        if (node === undefined) return fallback;
+        const v = getNodeValue(node) as unknown;
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(node, `healthProbe.${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(v)}`);
+        return v as number;
+      };
+      const interval = whole('intervalSeconds', 1, 3600, 5);
+      healthProbe = {
+        protocol: protocol as 'http' | 'tcp',
+        path: pathNode === undefined ? '/' : String(pathNode.value),
+        intervalMs: interval * 1000,
+        timeoutMs: whole('timeoutSeconds', 1, 3600, Math.min(interval, 5)) * 1000,
+        failures: whole('failures', 1, 10, 2),
+      };
+    }
     const wp = findNodeAtLocation(tree, ['swap', 'warmupPath']);
     if (wp !== undefined) {
       if (typeof wp.value !== 'string' || !wp.value.startsWith('/')) fail(wp, 'swap.warmupPath must be a path starting with /');
@@ -213,6 +266,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
     warmupPath,
     warmupStatuses,
     workerRoles: [...workerRoles.values()],
+    healthProbe,
     sources,
   };
 }

@@ -174,6 +174,10 @@ export class Fabric extends EventEmitter<FabricEvents> {
       await Promise.all(Object.values(env.slots).map((slot) => slot.site?.stop(DRAIN_MS)));
       done.push(`environment ${name} removed (its deployments stay in the store)`);
     }
+    if (JSON.stringify(previous.healthProbe) !== JSON.stringify(next.healthProbe)) {
+      for (const env of this.#envs.values()) for (const site of [...SLOTS.map((s) => env.slots[s].site), env.pending?.site]) site?.setHealthProbe(next.healthProbe);
+      done.push(next.healthProbe === undefined ? 'health probe removed in every environment' : 'health probe applied in every environment');
+    }
     if (previous.balancer !== next.balancer || JSON.stringify(previous.workerRoles) !== JSON.stringify(next.workerRoles) || previous.warmupPath !== next.warmupPath || JSON.stringify(previous.warmupStatuses) !== JSON.stringify(next.warmupStatuses)) {
       done.push('balancer, worker roles or swap warm-up changed; deployments use them from their next deploy or swap');
     }
@@ -350,6 +354,15 @@ export class Fabric extends EventEmitter<FabricEvents> {
   }
 
   #createSite(env: Environment, slot: SlotName, deployment: Deployment): SiteHost {
+    const site = this.#newSite(env, slot, deployment);
+    site.events.on('probe', ({ instance, failing, detail }) => {
+      this.emit('event', failing ? `Instance ${instance} out of the load balancer: ${detail}` : `Instance ${instance} back in the load balancer: passed the ${detail}`);
+      this.emit('changed');
+    });
+    return site;
+  }
+
+  #newSite(env: Environment, slot: SlotName, deployment: Deployment): SiteHost {
     const name = env.config.name;
     return new SiteHost(loadProject(deployment.folder, this.options.site.env ?? process.env), {
       ...this.options.site,
@@ -359,6 +372,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
       instanceName: `${name}-${slot}`,
       balancer: this.#config.balancer,
       workerRoles: this.#config.workerRoles,
+      healthProbe: this.#config.healthProbe,
       extraEnv: {
         ...this.#settingsFor(env, slot),
         CLOUDBENCH_ENVIRONMENT: name,

@@ -85,6 +85,8 @@ export interface SiteEventMap {
   failed: [info: { instance?: string; message: string }];
   /** Instances joined or left the load balancer, or one was replaced. */
   instances: [];
+  /** An instance failed its health probe enough times to leave the rotation, or passed it again. */
+  probe: [info: { instance: string; failing: boolean; detail: string }];
 }
 
 export class RoleInstance {

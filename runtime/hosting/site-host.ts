@@ -17,6 +17,9 @@ import { startFrontEnd } from './front-end.js';
 import type { FrontEnd } from './front-end.js';
 import type { Instance, RequestRecord } from './instance.js';
 import { LoadBalancer } from './load-balancer.js';
+import { HealthProber } from './health-probe.js';
+import type { HealthProbeSettings, ProbeTarget } from './health-probe.js';
+import type { WorkerAddress } from '../workers/worker.js';
 import type { BalancerMember, BalancerPolicy } from './load-balancer.js';
 import { RoleInstance } from './role-instance.js';
 import type { InstanceSnapshot, SiteEventMap } from './role-instance.js';
@@ -57,6 +60,8 @@ export interface SiteHostOptions {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** Worker roles: background scripts (queue consumers…) run beside the web role, with no VIP. */
   readonly workerRoles?: ReadonlyArray<WorkerRoleConfig>;
+  /** The load balancer's health probe of each instance (csdef <LoadBalancerProbe>, cloudbench.json healthProbe). */
+  readonly healthProbe?: HealthProbeSettings;
 }
 
 export interface WorkerRoleConfig {
@@ -75,8 +80,14 @@ export interface SiteSnapshot extends InstanceSnapshot {
 const HEADERS_KEPT = 200;
 const NO_HEADERS: readonly string[] = Object.freeze([]);
 
-class Member implements BalancerMember {
-  constructor(readonly role: RoleInstance) {}
+class Member implements BalancerMember, ProbeTarget {
+  /** Failed the health probe (HealthProber): out of rotation while another instance passes it. */
+  probeFailing = false;
+  constructor(
+    readonly role: RoleInstance,
+    /** Whether some other instance is healthy and passes the probe (else a failing probe excludes no one). */
+    private readonly othersPass: () => boolean,
+  ) {}
   get name(): string {
     return this.role.name;
   }
@@ -84,10 +95,13 @@ class Member implements BalancerMember {
     return this.role.router;
   }
   get healthy(): boolean {
-    return this.role.healthy;
+    return this.role.healthy && (!this.probeFailing || !this.othersPass());
   }
   get accepting(): boolean {
-    return this.role.accepting;
+    return this.role.accepting && (!this.probeFailing || !this.othersPass());
+  }
+  address(): WorkerAddress | undefined {
+    return this.role.group.routable[0]?.address;
   }
   get load(): number {
     return this.role.instance.queued + this.role.group.routable.reduce((n, w) => n + w.active, 0);
@@ -114,6 +128,7 @@ export class SiteHost {
   #started = false;
   #project: ProjectModel;
   #scaling: Promise<void> = Promise.resolve();
+  #prober: HealthProber | undefined;
   /** Why the last edit of web.config / iisnode.yml could not be applied (the previous settings stay). */
   configError: CloudbenchError | undefined;
 
@@ -131,10 +146,34 @@ export class SiteHost {
     this.events.on('instances', () => this.balancer.pump());
     const count = options.instances ?? 1;
     if (!Number.isInteger(count) || count < 1) throw cbError('CB_ERR_CONFIG_VALUE', { option: 'instances', value: String(count), expected: 'a whole number of at least 1' });
-    for (let i = 0; i < count; i++) this.#members.push(new Member(this.#newInstance()));
+    for (let i = 0; i < count; i++) this.#members.push(this.#newMember());
     for (const role of options.workerRoles ?? []) {
       for (let i = 0; i < role.instances; i++) this.#background.push(this.#newWorkerRoleInstance(role));
     }
+    if (options.healthProbe !== undefined) this.setHealthProbe(options.healthProbe);
+  }
+
+  #newMember(): Member {
+    const member: Member = new Member(this.#newInstance(), () => this.#members.some((m) => m !== member && m.role.healthy && !m.probeFailing));
+    return member;
+  }
+
+  /**
+   * The balancer's health probe (see health-probe.ts), or none. Takes effect at once: instances a previous
+   * probe had taken out come back until the new one has judged them.
+   */
+  setHealthProbe(settings: HealthProbeSettings | undefined): void {
+    this.#prober?.stop();
+    this.#prober = settings === undefined ? undefined : new HealthProber(settings, () => this.#members, (change) => {
+      this.events.emit('probe', change);
+      this.events.emit('instances');
+    });
+    if (this.#started && this.#stopping === undefined) this.#prober?.start();
+    this.events.emit('instances');
+  }
+
+  get healthProbe(): HealthProbeSettings | undefined {
+    return this.#prober?.settings;
   }
 
   #newWorkerRoleInstance(role: WorkerRoleConfig): RoleInstance {
@@ -191,6 +230,7 @@ export class SiteHost {
   async start(): Promise<void> {
     this.#started = true;
     await Promise.all([...this.#members.map((m) => this.#startMember(m)), ...this.#background.map((r) => r.start())]);
+    this.#prober?.start();
     if (this.options.listen ?? true) {
       try {
         this.#frontEnd = await startFrontEnd(this.balancer, {
@@ -313,7 +353,7 @@ export class SiteHost {
     this.#scaling = this.#scaling.catch(() => undefined).then(async () => {
       if (this.#stopping) return;
       const adding: Member[] = [];
-      while (this.#members.length + adding.length < n) adding.push(new Member(this.#newInstance()));
+      while (this.#members.length + adding.length < n) adding.push(this.#newMember());
       const removing = this.#members.length > n ? this.#members.slice(n) : [];
       if (removing.length > 0) {
         this.#members = this.#members.slice(0, n);
@@ -367,7 +407,7 @@ export class SiteHost {
   async killInstance(name: string): Promise<string> {
     const member = this.#members.find((m) => m.role.name === name);
     if (member === undefined) throw cbError('CB_ERR_CONTROL_NOT_FOUND', { what: 'instance', name });
-    const replacement = new Member(this.#newInstance());
+    const replacement = this.#newMember();
     this.#members = this.#members.map((m) => (m === member ? replacement : m));
     const stopping = this.#retire(member, 0);
     this.events.emit('instances');
@@ -404,6 +444,7 @@ export class SiteHost {
   /** Stop accepting, let in-flight requests finish for up to drainMs, stop the workers, flush logs. */
   stop(drainMs = 2000): Promise<void> {
     this.#stopping ??= (async () => {
+      this.#prober?.stop();
       await this.#watcher?.close();
       await this.#configWatcher?.close();
       await this.#scaling.catch(() => undefined);

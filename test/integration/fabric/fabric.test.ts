@@ -21,6 +21,7 @@ const CONFIG: FabricConfig = {
   warmupPath: '/health',
   warmupStatuses: [200],
   workerRoles: [],
+  healthProbe: undefined,
   sources: [],
 };
 

@@ -60,6 +60,18 @@ describe('fabric configuration', () => {
     expect(() => loadFabricConfig(folder({ 'ServiceDefinition.csdef': '<ServiceDefinition><WorkerRole name="W"/></ServiceDefinition>' }))).toThrow(/ServiceDefinition\.csdef:1:\d+: worker role "W" needs/);
   });
 
+  it('reads the balancer health probe from cloudbench.json and from a csdef <LoadBalancerProbe>', () => {
+    expect(loadFabricConfig(folder({})).healthProbe).toBeUndefined();
+    expect(loadFabricConfig(folder({ 'cloudbench.json': '{ "healthProbe": { "path": "/health", "intervalSeconds": 2 } }' })).healthProbe).toEqual({ protocol: 'http', path: '/health', intervalMs: 2000, timeoutMs: 2000, failures: 2 });
+    expect(loadFabricConfig(folder({ 'cloudbench.json': '{ "healthProbe": { "protocol": "tcp", "intervalSeconds": 30, "timeoutSeconds": 3, "failures": 4 } }' })).healthProbe).toEqual({ protocol: 'tcp', path: '/', intervalMs: 30_000, timeoutMs: 3000, failures: 4 });
+    const csdef = (probe: string) => `<ServiceDefinition name="s"><LoadBalancerProbes>${probe}</LoadBalancerProbes><WebRole name="W"/></ServiceDefinition>`;
+    // Azure: a probe every intervalInSeconds; out when none succeeded for timeoutInSeconds (16 s / 5 s: 3 misses).
+    expect(loadFabricConfig(folder({ 'ServiceDefinition.csdef': csdef('<LoadBalancerProbe name="p" protocol="http" path="/probe" intervalInSeconds="5" timeoutInSeconds="16"/>') })).healthProbe).toEqual({ protocol: 'http', path: '/probe', intervalMs: 5000, timeoutMs: 5000, failures: 3 });
+    expect(loadFabricConfig(folder({ 'ServiceDefinition.csdef': csdef('<LoadBalancerProbe name="p" protocol="tcp" port="80"/>') })).healthProbe).toEqual({ protocol: 'tcp', path: '/', intervalMs: 15_000, timeoutMs: 15_000, failures: 2 });
+    expect(() => loadFabricConfig(folder({ 'ServiceDefinition.csdef': csdef('<LoadBalancerProbe name="p" protocol="udp"/>') }))).toThrow(/ServiceDefinition\.csdef:1:\d+: <LoadBalancerProbe protocol="udp"> must be http or tcp/);
+    expect(() => loadFabricConfig(folder({ 'ServiceDefinition.csdef': csdef('<LoadBalancerProbe name="p" intervalInSeconds="0"/>') }))).toThrow(/intervalInSeconds="0"> must be a whole number of seconds/);
+  });
+
   it('names file, line and column for bad values, unknown keys and malformed JSON', () => {
     const cases: Array<[string, RegExp]> = [
       ['{\n  "instances": 0\n}', /cloudbench\.json:2:16: instances must be a whole number from 1 to 64; got 0/],
@@ -70,6 +82,11 @@ describe('fabric configuration', () => {
       ['{ "environments": { "t": { "settings": { "A": 1 } } } }', /environments\.t\.settings\.A must be a string/],
       ['{ "swap": { "warmupPath": "health" } }', /warmupPath must be a path/],
       ['{ "instances": 2, }x', /malformed JSON/],
+      ['{ "healthProbe": { "intervalSeconds": 5 } }', /cloudbench\.json:1:18: healthProbe\.path must be a path starting with \//],
+      ['{ "healthProbe": { "path": "/h", "intervalSeconds": 0 } }', /healthProbe\.intervalSeconds must be a whole number from 1 to 3600; got 0/],
+      ['{ "healthProbe": { "path": "/h", "every": 5 } }', /unknown key "every" in healthProbe/],
+      ['{ "healthProbe": { "protocol": "udp" } }', /healthProbe\.protocol must be "http" or "tcp"; got "udp"/],
+      ['{ "healthProbe": "/health" }', /healthProbe must be an object/],
       ['{ "environments": { "t": { "ports": 8080 } } }', /cloudbench\.json:1:37: environments\.t\.ports must be an object/],
       ['{ "environments": { "t": { "ports": { "preview": 8080 } } } }', /unknown slot "preview" in environments\.t\.ports/],
       ['{ "environments": { "t": { "ports": { "staging": 70000 } } } }', /environments\.t\.ports\.staging must be a port number from 1 to 65535; got 70000/],
@@ -84,7 +101,9 @@ describe('fabric configuration', () => {
 
   it('ships a JSON Schema that accepts what the loader accepts', () => {
     const schema = JSON.parse(readFileSync(path.join(ROOT, 'resources', 'cloudbench.schema.json'), 'utf8'));
-    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'balancer', 'environments', 'instances', 'swap', 'workerRoles']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['$schema', 'balancer', 'environments', 'healthProbe', 'instances', 'swap', 'workerRoles']);
+    expect(Object.keys(schema.properties.healthProbe.properties).sort()).toEqual(['failures', 'intervalSeconds', 'path', 'protocol', 'timeoutSeconds']);
+    expect(Object.keys(schema.properties.environments.additionalProperties.properties).sort()).toEqual(['instances', 'ports', 'settings', 'slotSettings']);
     expect(schema.properties.balancer.enum).toEqual(['round-robin', 'least-connections', 'sticky']);
   });
 });
