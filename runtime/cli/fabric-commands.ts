@@ -88,6 +88,10 @@ Fabric commands (against a running \`cloudbench serve\`):
   scale <environment> [slot] <n> [--role <name>]
                                       Set the instance count (environment "local" = the live folder);
                                       with --role, of that worker role.
+  kill <environment> [slot] <instance>
+                                      Fail an instance as a VM would: the fabric replaces it, and the
+                                      balancer routes around it meanwhile.
+  promote <from> <to>                 Copy <from>'s production deployment into <to>'s staging slot.
   Option: --workbench <url#token>     Which workbench (default: the one recorded in ~/.cloudbench/workbench.json).
 `;
 
@@ -136,6 +140,26 @@ export async function fabricCommand(command: string, rest: string[], say: (text:
       if (!environment || !Number.isInteger(n) || n < 1) usage('scale needs an environment and a count: cloudbench scale <environment> [slot] <n>');
       await call(wb, 'POST', '/api/fabric/scale', { environment, ...(slot ? { slot } : {}), ...(values.role ? { role: values.role } : {}), instances: n });
       say(`${environment}${slot ? `/${slot}` : ''}${values.role ? ` worker role ${values.role}` : ''} runs ${n} instance${n === 1 ? '' : 's'}`);
+      return 0;
+    }
+    case 'kill': {
+      const [environment, a, b] = positionals;
+      const slot = b === undefined ? undefined : a;
+      const instance = b ?? a;
+      if (!environment || !instance) usage('kill needs an environment and an instance: cloudbench kill <environment> [slot] <instance> (cloudbench status lists them)');
+      const before = await call<FabricState>(wb, 'GET', '/api/fabric');
+      const list = (s: FabricState) => (environment === 'local' ? (s.local?.instances ?? []) : (s.environments.find((e) => e.name === environment)?.slots.find((x) => x.name === (slot ?? 'production'))?.instances ?? []));
+      const after = await call<FabricState>(wb, 'POST', '/api/fabric/kill-instance', { environment, ...(slot ? { slot } : {}), instance });
+      const replacement = list(after).find((name) => !list(before).includes(name));
+      say(`killed ${instance} in ${environment}${slot ? `/${slot}` : ''}${replacement ? `; ${replacement} replaces it` : ''}`);
+      return 0;
+    }
+    case 'promote': {
+      const [from, to] = positionals;
+      if (!from || !to) usage('promote needs two environments: cloudbench promote <from> <to>');
+      const state = await call<FabricState>(wb, 'POST', '/api/fabric/promote', { from, to });
+      const slot = state.environments.find((e) => e.name === to)?.slots.find((s) => s.name === 'staging');
+      say(`promoted ${slot?.deployment?.id ?? '?'} from ${from}/production to ${to}/staging at ${slot?.url ?? '?'}`);
       return 0;
     }
     default:

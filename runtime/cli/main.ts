@@ -85,6 +85,8 @@ export async function run(argv: string[]): Promise<number> {
       case 'deploy':
       case 'swap':
       case 'scale':
+      case 'kill':
+      case 'promote':
         return await fabricCommand(command, rest, (text) => process.stdout.write(`cloudbench: ${text}\n`));
       case 'start': {
         const electron = findElectron();
@@ -92,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
         return await serve(rest, electron.reason);
       }
       default:
-        throw cbError('CB_ERR_CLI_UNKNOWN_COMMAND', { command, expected: 'serve, start, emulators, status, deploy, swap, scale, help' });
+        throw cbError('CB_ERR_CLI_UNKNOWN_COMMAND', { command, expected: 'serve, start, emulators, status, deploy, swap, scale, kill, promote, help' });
     }
   } catch (err) {
     printError(err);

@@ -35,8 +35,10 @@ export class Vip implements ExchangeHost {
   /** Listens on `port` (0: a free one). Listening again moves the VIP: the new port opens, then the old closes. */
   async listen(host: string, port: number): Promise<void> {
     const previous = this.#frontEnd;
-    this.#frontEnd = await startFrontEnd(this, { host, port, maxHeaderSize: 64 * 1024 });
+    const next = await startFrontEnd(this, { host, port, maxHeaderSize: 64 * 1024 });
+    // The URL changes only once the old port is closed, so whoever reads it never finds both open.
     await previous?.close();
+    this.#frontEnd = next;
   }
 
   route(ex: Exchange): void {

@@ -25,7 +25,7 @@ describe('fabric commands', () => {
   };
   beforeAll(async () => {
     folder = copyFixture('apps/versioned');
-    writeFileSync(path.join(folder, 'cloudbench.json'), JSON.stringify({ environments: { test: { slotSettings: { production: { STICKY: 'prod' }, staging: { STICKY: 'stage' } } } } }));
+    writeFileSync(path.join(folder, 'cloudbench.json'), JSON.stringify({ environments: { test: { slotSettings: { production: { STICKY: 'prod' }, staging: { STICKY: 'stage' } } }, prod: {} } }));
     app = await serve(folder, ['--workers', '1'], { CLOUDBENCH_HOME: home });
   });
   afterAll(async () => {
@@ -51,6 +51,21 @@ describe('fabric commands', () => {
     expect(status.out).toMatch(/local \(live folder\): .* 2 instance\(s\)/);
     expect(status.out).toMatch(/test\/production: http:\S+ — deployment [0-9a-f]{16}/);
     expect(status.out).toMatch(/swap test at .*: completed/);
+  });
+
+  it('kills an instance, which the fabric replaces, and promotes a deployment to another environment', async () => {
+    const killed = await cli('kill', 'local', 'local_1');
+    expect(killed.code).toBe(0);
+    expect(killed.out).toMatch(/killed local_1 in local; (local_\d+) replaces it/);
+    expect((await cli('status')).out).toMatch(/local \(live folder\): .* 2 instance\(s\) \[local, local_\d+\]/);
+    const promoted = await cli('promote', 'test', 'prod');
+    expect(promoted.out).toMatch(/promoted [0-9a-f]{16} from test\/production to prod\/staging at (http:\S+)/);
+    const url = /at (http:\S+)/.exec(promoted.out)![1] as string;
+    expect(JSON.parse((await get(url)).text)).toMatchObject({ version: 'v1' });
+    const missing = await cli('kill', 'local', 'nope');
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('CB_ERR_CONTROL_NOT_FOUND');
+    expect((await cli('promote', 'test')).out).toContain('promote needs two environments');
   });
 
   it('reports errors with their code, and when no workbench runs', async () => {

@@ -60,8 +60,9 @@ describe('fabric configuration edits', () => {
     const { ok, failed } = await traffic.stop();
     expect(failed).toEqual([]);
     expect(ok).toBeGreaterThan(50);
-    expect(app.output()).toContain('configuration: local: 1 → 3 instances');
-    expect(app.output()).toContain('configuration: local: 3 → 1 instances');
+    // Reported once each change has finished (the new instances ready; the removed ones drained).
+    await waitFor(() => app.output().includes('configuration: local: 1 → 3 instances'), 10_000, 'the scale-out reported');
+    await waitFor(() => app.output().includes('configuration: local: 3 → 1 instances'), 10_000, 'the scale-in reported');
   });
 
   it('scales a worker role when its count changes in the file', async () => {
