@@ -408,6 +408,7 @@ function instanceView(role: RoleInstance): InstanceView {
     queued: s.queued,
     workers: s.workers.map((w) => ({ ...w, exitCode: w.exitCode ?? null })),
     lastExitCodes: { ...s.lastExitCodes },
+    ...(role.busy ? { outOfRotation: 'the app reported busy' } : role.probeFailing ? { outOfRotation: 'it fails its health probe' } : {}),
     ...(s.state === 'failed' ? { failure: failure?.exit.error?.message ?? failure?.worker.startError?.message ?? `the workers exited ${failure?.unstableExits ?? 0} times in a row while starting` } : {}),
   };
 }

@@ -103,6 +103,8 @@ export class RoleInstance {
   #stopping: Promise<void> | undefined;
   /** Set by the app through its control pipe: keep me out of the balancer for now. */
   busy = false;
+  /** Failing the site's health probe (set by its HealthProber through the balancer member). */
+  probeFailing = false;
 
   constructor(
     project: ProjectModel,

@@ -82,7 +82,12 @@ const NO_HEADERS: readonly string[] = Object.freeze([]);
 
 class Member implements BalancerMember, ProbeTarget {
   /** Failed the health probe (HealthProber): out of rotation while another instance passes it. */
-  probeFailing = false;
+  get probeFailing(): boolean {
+    return this.role.probeFailing;
+  }
+  set probeFailing(failing: boolean) {
+    this.role.probeFailing = failing;
+  }
   constructor(
     readonly role: RoleInstance,
     /** Whether some other instance is healthy and passes the probe (else a failing probe excludes no one). */

@@ -67,6 +67,8 @@ export const InstanceViewSchema = z.object({
   lastExitCodes: z.record(z.string(), z.number().int().nullable()),
   /** Why the instance is failed, when it is. */
   failure: z.string().optional(),
+  /** Why the load balancer sends it no new requests although it runs (the app said busy, a failing health probe). */
+  outOfRotation: z.string().optional(),
 });
 export type InstanceView = z.infer<typeof InstanceViewSchema>;
 

@@ -45,6 +45,10 @@ describe('health probe', () => {
     writeFileSync(sick('local_1'), '');
     await waitFor(() => app.output().includes('instance local_1 out of the load balancer: health probe GET /health: answered 500 (2 times in a row)'), 15_000, 'the instance taken out');
     expect([...(await answers(12))]).toEqual(['local']);
+    // The workbench shows why (Overview: "Out of the load balancer: …").
+    const { origin, hash } = new URL(app.workbenchUrl);
+    const state = (await fetch(`${origin}/api/state`, { headers: { authorization: `Bearer ${hash.replace('#token=', '')}` } }).then((r) => r.json())) as any;
+    expect(state.project.instances.map((i: any) => [i.name, i.outOfRotation])).toEqual([['local', undefined], ['local_1', 'it fails its health probe']]);
     rmSync(sick('local_1'));
     await waitFor(() => app.output().includes('instance local_1 back in the load balancer: passed the health probe GET /health'), 15_000, 'the instance back');
     await waitFor(async () => ((await answers(6)).size === 2 ? true : undefined), 10_000, 'both instances serving again');
