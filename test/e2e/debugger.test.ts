@@ -1,6 +1,8 @@
 // The debugger, end to end in Chromium: attach from the Overview's worker card, set a breakpoint in the
 // panel's file view, send a real request, see the paused line and a variable, resume, see the response; the
 // project's breakpoints survive reloading the page and apply to the next session.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from '../helpers/serve.js';
 import type { Reply } from '../helpers/serve.js';
@@ -89,5 +91,54 @@ describe('debugger', () => {
     expect(await page.getByRole('button', { name: 'Breakpoint on line 14' }).getAttribute('aria-pressed')).toBe('false');
     expect(await page.locator('[data-breakpoint]').count()).toBe(0);
     expect(wb.pageErrors).toEqual([]);
+  });
+});
+
+describe('debugger with a long file', () => {
+  const LINES = 50_000;
+  let big: Workbench;
+  beforeAll(async () => {
+    big = await openWorkbench({
+      fixture: 'apps/debuggee',
+      args: ['--workers', '1'],
+      prepare: (folder) => {
+        // big.js: 50,000 lines of filler, then the function the server calls (its body on line 50,002).
+        const filler = Array.from({ length: LINES }, (_, i) => `// filler line ${i + 1}`).join('\n');
+        writeFileSync(path.join(folder, 'big.js'), `${filler}\nexports.deep = function () {\n  const marker = 42;\n  return 'deep ' + marker;\n};\n`);
+        writeFileSync(path.join(folder, 'server.js'), "const big = require('./big');\nrequire('http').createServer((req, res) => res.end(big.deep())).listen(process.env.PORT);\n");
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await big?.close();
+  });
+
+  it('renders only the lines in view, and scrolls to a breakpoint hit at its end', async () => {
+    const { page } = big;
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await page.locator('article[data-state="ready"]').first().getByRole('button', { name: 'Attach debugger' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Debugger' }).waitFor();
+    await page.getByRole('list', { name: 'App files' }).getByRole('button', { name: 'big.js' }).click();
+    const view = page.getByTestId('source-view');
+    await view.getByText('// filler line 1', { exact: true }).waitFor();
+    expect(await view.locator('.line').count()).toBeLessThan(200);
+
+    // To the end of the file: the last lines are rendered, the first ones are not any more.
+    await view.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.getByRole('button', { name: `Breakpoint on line ${LINES + 2}` }).click();
+    await expect.poll(() => page.getByRole('button', { name: `Breakpoint on line ${LINES + 2}` }).getAttribute('aria-pressed')).toBe('true');
+    expect(await view.getByText('// filler line 1', { exact: true }).count()).toBe(0);
+
+    // Back to the top, then a request stops on that line: the view scrolls to it.
+    await view.evaluate((el) => (el.scrollTop = 0));
+    await view.getByText('// filler line 1', { exact: true }).waitFor();
+    const reply = get(`${big.app.url}/`);
+    await expect.poll(() => page.getByTestId('pause-state').textContent()).toMatch(/^Paused/);
+    await expect.poll(() => page.locator('.line.current').getAttribute('data-line')).toBe(String(LINES + 1));
+    await expect.poll(() => page.locator('.line.current').isVisible()).toBe(true);
+    expect(await view.locator('.line').count()).toBeLessThan(200);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    expect((await reply).text).toBe('deep 42');
+    expect(big.pageErrors).toEqual([]);
   });
 });

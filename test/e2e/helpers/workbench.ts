@@ -55,9 +55,10 @@ export function assertPrerequisites(): void {
   }
 }
 
-export async function openWorkbench(options: { fixture?: string; args?: string[] } = {}): Promise<Workbench> {
+export async function openWorkbench(options: { fixture?: string; args?: string[]; prepare?: (folder: string) => void } = {}): Promise<Workbench> {
   assertPrerequisites();
   const folder = copyFixture(options.fixture ?? 'apps/echo');
+  options.prepare?.(folder);
   const home = mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-home-'));
   const app = await serve(folder, options.args ?? ['--workers', '2'], { CLOUDBENCH_HOME: home });
   const profile = mkdtempSync(path.join(os.tmpdir(), 'cb-e2e-chromium-'));
