@@ -25,6 +25,8 @@ export interface InstanceOptions {
   readonly maxReplayBodyBytes: number;
   /** Upper bound on the idle life of a pooled connection (iisnode's maxNamedPipePooledConnectionAge). */
   readonly pooledConnectionAgeMs: number;
+  /** Idle connections kept per worker (iisnode's maxNamedPipeConnectionPoolSize). @default 512 */
+  readonly pooledConnectionsMax?: number;
   /** Largest response head accepted from a worker (iisnode's maxRequestBufferSize). */
   readonly maxHeadSize: number;
   /**
@@ -89,7 +91,7 @@ export class Instance implements ExchangeHost {
   }
 
   /** Settings from a changed configuration; they apply to requests routed from now on. */
-  reconfigure(patch: Partial<Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize' | 'iisnodeErrors' | 'stickySessions'>>): void {
+  reconfigure(patch: Partial<Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'pooledConnectionsMax' | 'maxHeadSize' | 'iisnodeErrors' | 'stickySessions'>>): void {
     this.options = { ...this.options, ...patch };
     this.enableXFF = this.options.enableXFF;
   }
@@ -222,7 +224,7 @@ export class Instance implements ExchangeHost {
     let pool = this.#pools.get(worker);
     if (!pool) {
       // A Node server closes idle connections after 5 s unless it says otherwise; stay under that.
-      pool = new UpstreamPool(worker.address, Math.min(4000, this.options.pooledConnectionAgeMs), this.options.maxHeadSize);
+      pool = new UpstreamPool(worker.address, Math.min(4000, this.options.pooledConnectionAgeMs), this.options.maxHeadSize, this.options.pooledConnectionsMax);
       this.#pools.set(worker, pool);
     }
     return pool;

@@ -344,7 +344,7 @@ function workerCount(project: ProjectModel, options: RoleInstanceOptions): numbe
 }
 
 /** The instance options that come from the iisnode settings (and so change when the config does). */
-function instanceSettings(project: ProjectModel): Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'maxHeadSize' | 'iisnodeErrors' | 'stickySessions'> {
+function instanceSettings(project: ProjectModel): Pick<InstanceOptions, 'maxConcurrentRequestsPerProcess' | 'enableXFF' | 'devErrorsEnabled' | 'pooledConnectionAgeMs' | 'pooledConnectionsMax' | 'maxHeadSize' | 'iisnodeErrors' | 'stickySessions'> {
   const s = project.settings;
   return {
     stickySessions: s.nodeProcessStickySessions,
@@ -353,6 +353,7 @@ function instanceSettings(project: ProjectModel): Pick<InstanceOptions, 'maxConc
     enableXFF: s.enableXFF,
     devErrorsEnabled: s.devErrorsEnabled,
     pooledConnectionAgeMs: s.maxNamedPipePooledConnectionAge,
+    pooledConnectionsMax: s.maxNamedPipeConnectionPoolSize,
     maxHeadSize: s.maxRequestBufferSize,
   };
 }

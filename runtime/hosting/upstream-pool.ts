@@ -119,6 +119,8 @@ export class UpstreamPool {
     private readonly address: WorkerAddress,
     private readonly idleLimitMs: number,
     private readonly maxHeadSize: number,
+    /** Most idle connections kept (iisnode's maxNamedPipeConnectionPoolSize); more are closed on release. */
+    private readonly maxIdle = 512,
   ) {
     this.#sweep = setInterval(() => this.#expire(), 1000);
     this.#sweep.unref();
@@ -142,7 +144,7 @@ export class UpstreamPool {
   /** Back to the pool after a complete exchange, or closed if it cannot be reused. */
   release(up: Upstream, reusable: boolean): void {
     up.listener = undefined;
-    if (!reusable || up.closed || this.#closed || !up.reader.idle) {
+    if (!reusable || up.closed || this.#closed || !up.reader.idle || this.#idle.length >= this.maxIdle) {
       up.destroy();
       return;
     }

@@ -1,11 +1,12 @@
 // Every attribute of iisnode's <iisnode> element (src/config/iisnode_schema.xml, 34 attributes) with its
 // type, default and iisnode.yml key. See ../shared/reference/iisnode.md §1 for what each one means.
 //
-// `use` says what Cloudbench does with it: 'honoured' (implemented) or 'windows' (meaningless off IIS:
-// accepted with a warning, so real iisnode projects load unchanged).
+// `use` says what Cloudbench does with it: 'honoured' (implemented), 'always' (accepted without a warning:
+// Cloudbench always behaves as its useful value asks) or 'windows' (meaningless off IIS: accepted with a
+// warning, so real iisnode projects load unchanged).
 
 export type AttributeType = 'bool' | 'uint' | 'string';
-export type AttributeUse = 'honoured' | 'windows';
+export type AttributeUse = 'honoured' | 'always' | 'windows';
 
 export interface AttributeSpec {
   readonly type: AttributeType;
@@ -42,7 +43,9 @@ export const IISNODE_ATTRIBUTES = {
   maxTotalLogFileSizeInKB: { type: 'uint', default: 1024, ymlKey: 'maxTotalLogFileSizeInKB', use: 'honoured' },
   maxLogFiles: { type: 'uint', default: 20, ymlKey: 'maxLogFiles', use: 'honoured' },
   devErrorsEnabled: { type: 'bool', default: true, ymlKey: 'devErrorsEnabled', use: 'honoured' },
-  flushResponse: { type: 'bool', default: false, ymlKey: 'flushResponse', use: 'honoured' },
+  // The front end writes what a worker sent at the end of each event-loop turn, so responses always stream
+  // as with flushResponse="true"; "false" (coalescing chunks inside IIS) would only add latency here.
+  flushResponse: { type: 'bool', default: false, ymlKey: 'flushResponse', use: 'always' },
   enableXFF: { type: 'bool', default: false, ymlKey: 'enableXFF', use: 'honoured' },
   promoteServerVars: { type: 'string', default: '', ymlKey: 'promoteServerVars', use: 'honoured' },
   configOverrides: { type: 'string', default: 'iisnode.yml', ymlKey: null, expand: true, use: 'honoured' },
