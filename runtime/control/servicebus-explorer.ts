@@ -9,6 +9,7 @@ import type {
   RouteName,
   SbCreateQueueSchema,
   SbCreateRuleSchema,
+  SbUpdateRuleSchema,
   SbCreateSubscriptionSchema,
   SbDeadLettersSchema,
   SbEntities,
@@ -134,6 +135,19 @@ export function servicebusHandlers(workbench: Workbench): Record<Extract<RouteNa
         const filter = toRuleFilter(b.filter) as { sqlExpression: string };
         if (b.action?.trim()) await c.admin.createRule(params.topic as string, params.subscription as string, b.name, filter, { sqlExpression: b.action });
         else await c.admin.createRule(params.topic as string, params.subscription as string, b.name, filter);
+        return ok;
+      },
+    ),
+    servicebusUpdateRule: guarded(
+      ({ params }) => `rule "${params.rule}" of "${params.topic}/Subscriptions/${params.subscription}"`,
+      async (c, { params, body }) => {
+        const b = body as z.infer<typeof SbUpdateRuleSchema>;
+        const filter = toRuleFilter(b.filter) as { sqlExpression: string };
+        // No action: the SDK sends an EmptyRuleAction, which removes the old one.
+        const action = (b.action?.trim() ? { sqlExpression: b.action } : {}) as { sqlExpression: string };
+        // Typed as the SDK's own response object (WithResponse), but it reads only name, filter and action.
+        const rule = { name: params.rule as string, filter, action } as unknown as Parameters<typeof c.admin.updateRule>[2];
+        await c.admin.updateRule(params.topic as string, params.subscription as string, rule);
         return ok;
       },
     ),

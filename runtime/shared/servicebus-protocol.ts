@@ -158,3 +158,5 @@ export const SbCreateRuleSchema = z.object({
   /** A SQL rule action such as `SET sys.label = 'x'`. */
   action: z.string().max(4096).optional(),
 });
+/** Replaces an existing rule's filter and action (no action: the rule gets none). */
+export const SbUpdateRuleSchema = SbCreateRuleSchema.omit({ name: true });

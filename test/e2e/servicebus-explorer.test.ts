@@ -100,6 +100,17 @@ describe('service bus explorer', () => {
     await page.getByTestId('sb-rule-name').fill('acme');
     await page.getByTestId('sb-rule-add').click();
     await expect.poll(() => page.getByTestId('sb-rule').count(), { timeout: 10_000 }).toBe(2);
+    // Edited in place: the form takes the rule, its name fixed; saving changes the filter and adds an action.
+    await page.getByRole('button', { name: 'Edit rule acme' }).click();
+    expect(await page.getByTestId('sb-rule-sql').inputValue()).toBe("tenant = 'acme'");
+    expect(await page.getByTestId('sb-rule-name').getAttribute('readonly')).not.toBeNull();
+    await page.getByTestId('sb-rule-sql').fill("tenant = 'globex'");
+    await page.getByLabel('Action').fill("SET sys.label = 'globex'");
+    await page.getByTestId('sb-rule-add').click();
+    const acme = page.getByTestId('sb-rule').filter({ hasText: 'acme' });
+    await expect.poll(() => acme.textContent(), { timeout: 10_000 }).toContain("tenant = 'globex'");
+    expect(await acme.textContent()).toContain("SET sys.label = 'globex'");
+    expect(await page.getByTestId('sb-rule').count()).toBe(2);
     await wb.shoot('servicebus-rules');
     expect(wb.pageErrors).toEqual([]);
   }, 60_000);

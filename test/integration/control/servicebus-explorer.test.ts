@@ -207,6 +207,16 @@ describe('rules', () => {
     expect(bad.json.error.code).toBe('CB_ERR_SERVICEBUS_BAD_REQUEST');
     expect(bad.json.error.message).toMatch(/SQL syntax error at line 1, column 4/);
 
+    // Edited in place: a new filter and action, then no action; a bad filter or an unknown rule is refused.
+    await ok('PUT', `${base}/corr`, { filter: { type: 'sql', expression: "sys.label = 'x'" }, action: 'SET n = 0' });
+    expect((await ok('GET', base)).rules.find((r: { name: string }) => r.name === 'corr')).toEqual({ name: 'corr', filter: { type: 'sql', expression: "sys.label = 'x'" }, action: 'SET n = 0' });
+    await ok('PUT', `${base}/corr`, { filter: { type: 'correlation', subject: 'y' } });
+    expect((await ok('GET', base)).rules.find((r: { name: string }) => r.name === 'corr')).toEqual({ name: 'corr', filter: { type: 'correlation', subject: 'y' }, action: null });
+    const badEdit = await call('PUT', `${base}/corr`, { body: { filter: { type: 'sql', expression: 'n >>> 5' } } });
+    expect(badEdit.status).toBe(400);
+    expect(badEdit.json.error.message).toMatch(/SQL syntax error at line 1, column 4/);
+    expect((await call('PUT', `${base}/nope`, { body: { filter: { type: 'true' } } })).status).toBe(404);
+
     await ok('DELETE', `${base}/corr`);
     expect((await ok('GET', base)).rules.map((r: { name: string }) => r.name)).toEqual(['big']);
     const gone = await call('DELETE', `${base}/corr`);

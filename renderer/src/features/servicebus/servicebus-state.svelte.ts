@@ -245,6 +245,14 @@ export class ServiceBusState {
       return `Rule ${name} added.`;
     });
 
+  updateRule = (name: string, filter: SbRuleFilter, action: string): Promise<boolean> =>
+    this.#act(async () => {
+      const s = this.selected;
+      if (s?.kind !== 'subscription') return null;
+      await this.api.servicebusUpdateRule({ params: { topic: s.topic, subscription: s.subscription, rule: name }, body: { filter, ...(action.trim() ? { action } : {}) } });
+      return `Rule ${name} saved.`;
+    });
+
   deleteRule = (name: string): Promise<boolean> =>
     this.#act(async () => {
       const s = this.selected;

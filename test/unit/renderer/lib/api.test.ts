@@ -125,6 +125,7 @@ const CASES: Record<RouteName, RouteCase> = {
   servicebusDeleteSubscription: { args: { params: { topic: 't', subscription: 's' } }, url: '/api/servicebus/topics/t/subscriptions/s', response: ok },
   servicebusRules: { args: { params: { topic: 't', subscription: 's' } }, url: '/api/servicebus/topics/t/subscriptions/s/rules', response: { rules: [{ name: '$Default', filter: { type: 'true' }, action: null }] } },
   servicebusCreateRule: { args: { params: { topic: 't', subscription: 's' }, body: { name: 'r', filter: { type: 'sql', expression: 'n > 1' } } }, url: '/api/servicebus/topics/t/subscriptions/s/rules', response: ok },
+  servicebusUpdateRule: { args: { params: { topic: 't', subscription: 's', rule: 'r' }, body: { filter: { type: 'sql', expression: 'n > 2' }, action: "SET sys.label = 'x'" } }, url: '/api/servicebus/topics/t/subscriptions/s/rules/r', response: ok },
   servicebusDeleteRule: { args: { params: { topic: 't', subscription: 's', rule: 'r' } }, url: '/api/servicebus/topics/t/subscriptions/s/rules/r', response: ok },
   servicebusPeek: { args: { query: { entity: 't/Subscriptions/s', count: 5 } }, url: '/api/servicebus/messages?entity=t%2FSubscriptions%2Fs&count=5', response: { messages: [sbMessage] } },
   servicebusSend: { args: { body: { entity: 't', body: 'hi', applicationProperties: { n: 1 } } }, url: '/api/servicebus/messages', response: { sent: true, scheduledSequenceNumber: null } },
