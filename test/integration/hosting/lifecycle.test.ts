@@ -1,7 +1,7 @@
 // Starting and stopping: Ctrl-C leaves nothing behind, errors at start-up are clear, the port modes, the
 // optional hook, captured logs and enableXFF.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -115,6 +115,14 @@ describe('worker modes', () => {
 });
 
 describe('captured output', () => {
+  it('writes no log files with loggingEnabled=false, while the output still reaches the workbench', async () => {
+    const folder = copyFixture('apps/echo');
+    app = await serve(folder, ['--workers', '1'], { IISNODE_loggingEnabled: 'false' });
+    await get(`${app.url}/stderr?msg=${encodeURIComponent('not in a file')}`);
+    await waitFor(() => app!.output().includes('] not in a file'), 5000, 'the tailed line');
+    expect(existsSync(path.join(folder, 'iisnode'))).toBe(false);
+  });
+
   it('writes stdout and stderr through pipes into rotated files in logDirectory', async () => {
     const folder = copyFixture('apps/echo');
     app = await serve(folder, ['--workers', '1'], { IISNODE_maxLogFileSizeInKB: '1', IISNODE_maxLogFiles: '4' });

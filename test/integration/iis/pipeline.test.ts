@@ -1,6 +1,8 @@
 // What IIS does in front of iisnode, on real fixture sites: URL Rewrite (iisnode test 103, Azure's Kudu
 // template), default documents (test 102), request filtering, and the static file handler.
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFixture, get, request, serve } from '../../helpers/serve.js';
 import type { Served } from '../../helpers/serve.js';
@@ -153,5 +155,30 @@ describe('default documents and request filtering (iisnode test 102)', () => {
 
   it('sends requests for the handler script itself to node', async () => {
     expect((await get(`${app.url}/index.js?z=1`)).text).toBe('default document answered /index.js?z=1');
+  });
+});
+
+describe('handler verbs', () => {
+  let app: Served;
+  beforeAll(async () => {
+    const folder = copyFixture('apps/echo');
+    writeFileSync(
+      path.join(folder, 'web.config'),
+      '<configuration><system.webServer><handlers><add name="iisnode" path="server.js" verb="GET,HEAD" modules="iisnode"/></handlers></system.webServer></configuration>',
+    );
+    app = await serve(folder, ['--workers', '1']);
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('sends only the handler\'s verbs to node; other verbs reach the static file handler, which answers 405', async () => {
+    // GET reaches the app, which sees /server.js and has no route for it.
+    const viaNode = await get(`${app.url}/server.js`);
+    expect(viaNode.text).toBe('no route /server.js');
+    const post = await request(`${app.url}/server.js`, { method: 'POST', body: 'x' });
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    expect(post.text).not.toContain('createServer');
   });
 });
