@@ -105,6 +105,26 @@ describe('recycling when watched files change', () => {
     expect(now[0]).not.toBe(first[0]);
   });
 
+  it('lets an old worker finish a request until gracefulShutdownTimeout, then kills it', async () => {
+    const folder = copyFixture('apps/echo');
+    app = await serve(folder, ['--workers', '1'], { IISNODE_gracefulShutdownTimeout: '1500' });
+    const [old] = app.workerPids();
+    // Two requests on the old worker: one ends within the timeout, the other would take 30 s. (A POST, so the
+    // front end does not replay it on the new worker once the old one is gone: it answers 502 then.)
+    const quick = get(`${app.url}/slow?ms=500`);
+    const stuck = request(`${app.url}/slow?ms=30000`, { method: 'POST', body: '' }).then((r) => r.status, () => 'reset');
+    await sleep(100);
+    const file = path.join(folder, 'server.js');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n// edit\n`);
+    const started = Date.now();
+    expect((await quick).text).toBe(`slow ${old}`);
+    await waitFor(() => !alive(old as number), 10_000, 'the old worker killed');
+    // Not before the timeout (1.5 s from the recycle, which starts a little after the save).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    expect(await stuck).toBe(502);
+    expect((await get(`${app.url}/pid`)).text).not.toBe(String(old));
+  });
+
   it('ignores files that watchedFiles does not name', async () => {
     const folder = copyFixture('apps/echo');
     app = await serve(folder, ['--workers', '1']);
