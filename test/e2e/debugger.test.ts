@@ -94,6 +94,40 @@ describe('debugger', () => {
   });
 });
 
+describe('debugger panel tools', () => {
+  it('evaluates watches and the console in the paused frame, then turns the breakpoint into a logpoint', async () => {
+    const { page } = wb;
+    await page.getByRole('list', { name: 'App files' }).getByRole('button', { name: 'server.js' }).click();
+    await page.getByTestId('source-view').getByText('const count = hits;').waitFor();
+    await page.getByRole('button', { name: 'Breakpoint on line 15' }).click();
+    await page.locator('[data-breakpoint="15"]').waitFor();
+
+    const { replies, state } = await requestUntilPaused();
+    await expect.poll(() => page.locator('.line.current').getAttribute('data-line')).toBe('14');
+    await page.getByLabel('Watch expression').fill('count > 0 && typeof req.url');
+    await page.getByLabel('Watch expression').press('Enter');
+    await expect.poll(() => page.getByTestId('watch-value').first().textContent()).toContain('string');
+    await page.getByLabel('Evaluate').fill('count * 0 + 4242');
+    await page.getByLabel('Evaluate').press('Enter');
+    await expect.poll(() => page.getByRole('log', { name: 'Debug console' }).textContent()).toContain('4242');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => state.textContent()).toBe('Running');
+    await Promise.all(replies);
+
+    // The same breakpoint as a logpoint: the message is logged with {count} filled in, and nothing stops.
+    const item = page.locator('[data-breakpoint="15"]');
+    await item.getByRole('checkbox').check();
+    await item.getByLabel('Log message').fill('logpoint count is {count}');
+    await item.getByLabel('Log message').press('Enter');
+    await item.getByLabel('Log message').blur();
+    for (let i = 0; i < 4; i++) await get(`${wb.app.url}/`);
+    await expect.poll(() => /logpoint count is \d+/.test(wb.app.output()), { timeout: 10_000 }).toBe(true);
+    expect(await state.textContent()).toBe('Running');
+    await item.getByRole('button', { name: 'Remove breakpoint' }).click();
+    expect(wb.pageErrors).toEqual([]);
+  });
+});
+
 describe('debugger with a long file', () => {
   const LINES = 50_000;
   let big: Workbench;
