@@ -120,8 +120,14 @@ describe('debugger panel tools', () => {
     await item.getByLabel('Log message').fill('logpoint count is {count}');
     await item.getByLabel('Log message').press('Enter');
     await item.getByLabel('Log message').blur();
-    for (let i = 0; i < 4; i++) await get(`${wb.app.url}/`);
-    await expect.poll(() => /logpoint count is \d+/.test(wb.app.output()), { timeout: 10_000 }).toBe(true);
+    // Requests alternate between the workers, and the logpoint is installed a moment after the edit: keep
+    // sending until the attached worker has logged.
+    await expect
+      .poll(async () => {
+        await get(`${wb.app.url}/`);
+        return /logpoint count is \d+/.test(wb.app.output());
+      }, { timeout: 20_000 })
+      .toBe(true);
     expect(await state.textContent()).toBe('Running');
     await item.getByRole('button', { name: 'Remove breakpoint' }).click();
     expect(wb.pageErrors).toEqual([]);

@@ -138,7 +138,9 @@ describe('attach', () => {
     const [w] = await workers(c);
     const keys: string[] = [];
     for (let round = 0; round < 2; round++) {
-      const target = (await c.call('POST', `/api/debug/workers/${w!.id}/attach`)).body;
+      const attached = await c.call('POST', `/api/debug/workers/${w!.id}/attach`);
+      expect(attached.status, JSON.stringify(attached.body)).toBe(200);
+      const target = attached.body;
       keys.push(target.proxyPath);
       const cdp = await debuggerSession(c, target.proxyPath);
       const r = await cdp.send('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });

@@ -196,30 +196,46 @@ export class DebugSession {
 
   // ---- breakpoints ---------------------------------------------------------------------------------
 
-  toggleBreakpoint = async (url: string, line: number): Promise<void> => {
-    const key = `${url}:${line}`;
-    const existing = this.breakpoints.find((b) => b.key === key);
-    if (existing) return this.removeBreakpoint(key);
-    this.book?.put({ url, line, condition: '', log: false });
-    await this.#install({ key, url, line, condition: '', log: false, ids: [], verified: false });
-  };
+  /**
+   * Breakpoint changes run one after another: an edit reads the breakpoint's current CDP ids, removes them and
+   * sets new ones, so two quick edits (tick "log", then type the message) must not interleave, or the first
+   * edit's breakpoint would survive the second's.
+   */
+  #breakpointOps: Promise<void> = Promise.resolve();
+  #serial(op: () => Promise<void>): Promise<void> {
+    const next = this.#breakpointOps.then(op, op);
+    this.#breakpointOps = next.catch(() => undefined);
+    return next;
+  }
+
+  toggleBreakpoint = (url: string, line: number): Promise<void> =>
+    this.#serial(async () => {
+      const key = `${url}:${line}`;
+      const existing = this.breakpoints.find((b) => b.key === key);
+      if (existing) return this.#remove(key);
+      this.book?.put({ url, line, condition: '', log: false });
+      await this.#install({ key, url, line, condition: '', log: false, ids: [], verified: false });
+    });
 
   /** Changes a breakpoint's condition, or makes it a logpoint (then `condition` is the message). */
-  editBreakpoint = async (key: string, condition: string, log: boolean): Promise<void> => {
-    const bp = this.breakpoints.find((b) => b.key === key);
-    if (!bp) return;
-    this.book?.put({ url: bp.url, line: bp.line, condition, log });
-    await this.#uninstall(bp);
-    await this.#install({ ...bp, condition, log });
-  };
+  editBreakpoint = (key: string, condition: string, log: boolean): Promise<void> =>
+    this.#serial(async () => {
+      const bp = this.breakpoints.find((b) => b.key === key);
+      if (!bp) return;
+      this.book?.put({ url: bp.url, line: bp.line, condition, log });
+      await this.#uninstall(bp);
+      await this.#install({ ...bp, condition, log });
+    });
 
-  removeBreakpoint = async (key: string): Promise<void> => {
+  removeBreakpoint = (key: string): Promise<void> => this.#serial(() => this.#remove(key));
+
+  async #remove(key: string): Promise<void> {
     const bp = this.breakpoints.find((b) => b.key === key);
     if (!bp) return;
     this.breakpoints = this.breakpoints.filter((b) => b.key !== key);
     this.book?.remove(bp.url, bp.line);
     await this.#uninstall(bp);
-  };
+  }
 
   async #install(bp: Breakpoint): Promise<void> {
     const condition = bp.log ? logpointCondition(bp.condition) : bp.condition;
