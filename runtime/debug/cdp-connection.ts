@@ -86,6 +86,25 @@ export class CdpConnection extends EventEmitter<CdpConnectionEventMap> {
     this.#onClose();
   }
 
+  /** Closes the connection and resolves once the other side has seen it go (or after timeoutMs). */
+  closeAndWait(timeoutMs = 1000): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) {
+        this.#onClose();
+        return resolve();
+      }
+      const timer = setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, timeoutMs);
+      this.ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.close();
+    });
+  }
+
   #onMessage(text: string): void {
     let message: { id?: number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: { message?: string } };
     try {

@@ -88,7 +88,8 @@ function refuse(socket: Duplex, error: CloudbenchError): void {
 function relay(client: WebSocket, session: InspectorSession): void {
   const upstream = new WebSocket(session.options.url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
   const early: Array<{ data: RawData; isBinary: boolean }> = [];
-  const unregister = session.addClient({ close: () => client.close(1001, 'the debugger was detached') });
+  const upstreamClosed = new Promise<void>((resolve) => upstream.once('close', () => resolve()));
+  const unregister = session.addClient({ close: () => client.close(1001, 'the debugger was detached'), closed: upstreamClosed });
   let removed = false;
   const remove = (): void => {
     if (!removed) unregister();

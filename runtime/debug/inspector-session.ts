@@ -34,6 +34,8 @@ export interface InspectorSessionEventMap {
 /** A proxied client connection, closed when the session ends. */
 export interface ProxiedClient {
   close(): void;
+  /** Resolves once its connection to the inspector is closed. */
+  readonly closed: Promise<void>;
 }
 
 export class InspectorSession extends EventEmitter<InspectorSessionEventMap> {
@@ -44,6 +46,8 @@ export class InspectorSession extends EventEmitter<InspectorSessionEventMap> {
   paused = false;
   readonly #clients = new Set<ProxiedClient>();
   #closed = false;
+  /** close() is under way: it disposes the session itself once the worker's inspector is closed. */
+  #closing = false;
 
   private constructor(
     readonly options: InspectorSessionOptions,
@@ -56,7 +60,9 @@ export class InspectorSession extends EventEmitter<InspectorSessionEventMap> {
       else if (e.method === 'Debugger.resumed') this.#setPaused(false);
     });
     // The inspector went away on its own (the app closed it, or the worker exited).
-    monitor.on('close', () => this.#dispose());
+    monitor.on('close', () => {
+      if (!this.#closing) this.#dispose();
+    });
     options.worker.once('exit', () => this.#dispose());
   }
 
@@ -110,7 +116,9 @@ export class InspectorSession extends EventEmitter<InspectorSessionEventMap> {
 
   /** Detach: debuggers are disconnected, the worker runs on, and its inspector port closes. */
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#closing) return;
+    this.#closing = true;
+    const clientsClosed = [...this.#clients].map((c) => c.closed);
     for (const c of [...this.#clients]) c.close();
     const m = this.monitor;
     // Resume first, and disable our Debugger domain so that a worker still waiting after --inspect-brk
@@ -120,6 +128,13 @@ export class InspectorSession extends EventEmitter<InspectorSessionEventMap> {
     await m.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
     const child = this.options.worker.child;
     if (this.options.hook && child?.connected) {
+      // Every inspector connection goes first, then the worker closes its inspector: inspector.close() with a
+      // session still connected blocks the worker until it disconnects, and on Node 20 a close racing a
+      // session's disconnect crashed the worker (SIGSEGV) after a few attach/detach cycles.
+      await m.closeAndWait(1000);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(clientsClosed), new Promise((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
       await ipcRequest(child, { type: 'cloudbench:inspector.close' }, ['cloudbench:inspector.closed'], 3000).catch((err: unknown) => debug('worker %s: closing the inspector: %s', this.options.worker.label, String(err)));
     } else {
       // Without the hook the process closes its own inspector; the reply never comes (the socket closes).

@@ -126,7 +126,8 @@ describe('attach', () => {
     }
     await cdp.send('Debugger.resume');
     await Promise.all(held);
-    // Resumed: both workers answer again.
+    // Resumed (the workbench hears it on its own session, a moment later): both workers answer again.
+    await expect.poll(async () => (await c.call('GET', '/api/debug/targets')).body.targets.find((t: any) => t.worker === a!.id).paused).toBe(false);
     const after = await Promise.all(Array.from({ length: 6 }, () => get(`${app.url}/`)));
     const pids = new Set(after.map((r) => /pid=(\d+)/.exec(r.text)?.[1]));
     expect(pids).toEqual(new Set([String(a!.pid), String(b!.pid)]));
@@ -139,7 +140,7 @@ describe('attach', () => {
     const keys: string[] = [];
     for (let round = 0; round < 2; round++) {
       const attached = await c.call('POST', `/api/debug/workers/${w!.id}/attach`);
-      expect(attached.status, JSON.stringify(attached.body)).toBe(200);
+      expect(attached.status, `${JSON.stringify(attached.body)}\n${app.output().slice(-2000)}`).toBe(200);
       const target = attached.body;
       keys.push(target.proxyPath);
       const cdp = await debuggerSession(c, target.proxyPath);
