@@ -145,7 +145,10 @@ describe('debugger with a long file', () => {
         // big.js: 50,000 lines of filler, then the function the server calls (its body on line 50,002).
         const filler = Array.from({ length: LINES }, (_, i) => `// filler line ${i + 1}`).join('\n');
         writeFileSync(path.join(folder, 'big.js'), `${filler}\nexports.deep = function () {\n  const marker = 42;\n  return 'deep ' + marker;\n};\n`);
-        writeFileSync(path.join(folder, 'server.js'), "const big = require('./big');\nrequire('http').createServer((req, res) => res.end(big.deep())).listen(process.env.PORT);\n");
+        writeFileSync(
+          path.join(folder, 'server.js'),
+          "const big = require('./big');\nrequire('http').createServer((req, res) => {\n  if (req.url === '/oops') {\n    try { JSON.parse('{not json'); } catch { return res.end('caught'); }\n  }\n  res.end(big.deep());\n}).listen(process.env.PORT);\n",
+        );
       },
     });
   }, 60_000);
@@ -179,6 +182,23 @@ describe('debugger with a long file', () => {
     expect(await view.locator('.line').count()).toBeLessThan(200);
     await page.getByRole('button', { name: 'Resume' }).click();
     expect((await reply).text).toBe('deep 42');
+    expect(big.pageErrors).toEqual([]);
+  });
+
+  it('stops on a caught exception with "stop on all", and not with "don\'t stop"', async () => {
+    const { page } = big;
+    const state = page.getByTestId('pause-state');
+    await page.getByRole('button', { name: `Breakpoint on line ${LINES + 2}` }).click().catch(() => undefined);
+    await page.getByLabel('Exceptions').selectOption('all');
+    const reply = get(`${big.app.url}/oops`);
+    await expect.poll(() => state.textContent()).toMatch(/^Paused \(exception/);
+    await expect.poll(() => page.locator('.line.current code').textContent()).toContain("JSON.parse('{not json')");
+    await page.getByLabel('Exceptions').selectOption('none');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    expect((await reply).text).toBe('caught');
+    await expect.poll(() => state.textContent()).toBe('Running');
+    expect((await get(`${big.app.url}/oops`)).text).toBe('caught');
+    expect(await state.textContent()).toBe('Running');
     expect(big.pageErrors).toEqual([]);
   });
 });

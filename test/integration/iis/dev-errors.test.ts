@@ -1,7 +1,9 @@
 // iisnode's dev-error contract for node failures (functional tests 112 and 120): with devErrorsEnabled (the
 // default) a 200 page naming status 500 and its substatus, with the stderr tail escaped; without it a plain 500.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFixture, get, serve } from '../../helpers/serve.js';
+import { copyFixture, get, request, serve } from '../../helpers/serve.js';
 import type { Served } from '../../helpers/serve.js';
 
 let app: Served | undefined;
@@ -32,6 +34,27 @@ describe('iisnode dev errors', () => {
     const off = await get(`${app.url}/`);
     expect(off.status).toBe(500);
     expect(off.text).toBe('500 Internal Server Error\n');
+  });
+
+  it('answers a worker that dies mid-request with 500.1013 (200 with devErrors, the stderr tail escaped), a plain 500 without', async () => {
+    const webConfig = '<configuration><system.webServer><handlers><add name="iisnode" path="server.js" verb="*" modules="iisnode"/></handlers><rewrite><rules><rule name="app"><match url=".*"/><action type="Rewrite" url="server.js"/></rule></rules></rewrite></system.webServer></configuration>';
+    const withConfig = (extra = '') => {
+      const folder = copyFixture('apps/echo');
+      writeFileSync(path.join(folder, 'web.config'), webConfig.replace('<handlers>', `${extra}<handlers>`));
+      return folder;
+    };
+    app = await serve(withConfig(), ['--workers', '1']);
+    // A POST is not replayed on another worker once this one has read it.
+    const on = await request(`${app.url}/crash`, { method: 'POST', body: 'x' });
+    expect(on.status).toBe(200);
+    expect(on.text).toContain('HTTP status: 500');
+    expect(on.text).toContain('HTTP subStatus: 1013');
+    expect(on.text).toContain('crashing on purpose &lt;POST&gt; &amp; gone');
+    await app.stop();
+    app = await serve(withConfig('<iisnode devErrorsEnabled="false"/>'), ['--workers', '1']);
+    const off = await request(`${app.url}/crash`, { method: 'POST', body: 'x' });
+    expect(off.status).toBe(500);
+    expect(off.text).not.toContain('crashing on purpose');
   });
 
   it('keeps real statuses for projects without a web.config', async () => {
