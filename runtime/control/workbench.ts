@@ -24,6 +24,8 @@ import type { FabricConfig } from '../fabric/fabric-config.js';
 import { createDebug } from '../logs/debug.js';
 import type { EmulatorEndpoints } from '../emulators/host.js';
 import { watchFiles } from '../workers/watch.js';
+import { describeProbeChange } from '../hosting/health-probe.js';
+import type { ProbeChange } from '../hosting/health-probe.js';
 import type { Watcher } from '../workers/watch.js';
 
 const debug = createDebug('cloudbench:workbench');
@@ -276,8 +278,8 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
       'worker.exited': (w: { instance: string; ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }) => {
         if (!w.expected) this.#event('worker.exited', `Worker #${w.ordinal} (pid ${w.pid}) exited ${w.signal ? `on ${w.signal}` : `with code ${w.code}`}`, w.instance);
       },
-      probe: ({ instance, failing, detail }: { instance: string; failing: boolean; detail: string }) => {
-        this.#event('fabric', failing ? `Instance ${instance} out of the load balancer: ${detail}` : `Instance ${instance} back in the load balancer: passed the ${detail}`, instance);
+      probe: (change: ProbeChange) => {
+        this.#event('fabric', describeProbeChange(change), change.instance);
         this.emit('topology');
       },
       failed: ({ instance, message }: { instance?: string; message: string }) => {

@@ -19,6 +19,7 @@ import type { Deployment } from './deployment.js';
 import type { EnvironmentConfig, FabricConfig, SlotName } from './fabric-config.js';
 import { SLOTS } from './fabric-config.js';
 import { Vip } from './vip.js';
+import { describeProbeChange } from '../hosting/health-probe.js';
 
 export interface SwapStep {
   readonly name: string;
@@ -86,10 +87,6 @@ export class Fabric extends EventEmitter<FabricEvents> {
     for (const config of options.config.environments) this.#envs.set(config.name, newEnvironment(config));
   }
 
-  get config(): FabricConfig {
-    return this.#config;
-  }
-
   /** Opens every slot's VIP (each on a free port, so staging has its own distinct URL). */
   async start(): Promise<void> {
     try {
@@ -155,7 +152,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
         }
       }
       if (config.instances !== before.instances) {
-        const sites = [...SLOTS.map((s) => env.slots[s].site), env.pending?.site].filter((s): s is SiteHost => s !== undefined);
+        const sites = this.#runningSites(env);
         await Promise.all(sites.map((site) => site.setInstanceCount(config.instances)));
         done.push(`${config.name}: ${before.instances} → ${config.instances} instances${sites.length > 0 ? ` in ${sites.length} running slot${sites.length === 1 ? '' : 's'}` : ''}`);
       }
@@ -175,7 +172,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
       done.push(`environment ${name} removed (its deployments stay in the store)`);
     }
     if (JSON.stringify(previous.healthProbe) !== JSON.stringify(next.healthProbe)) {
-      for (const env of this.#envs.values()) for (const site of [...SLOTS.map((s) => env.slots[s].site), env.pending?.site]) site?.setHealthProbe(next.healthProbe);
+      for (const env of this.#envs.values()) for (const site of this.#runningSites(env)) site.setHealthProbe(next.healthProbe);
       done.push(next.healthProbe === undefined ? 'health probe removed in every environment' : 'health probe applied in every environment');
     }
     if (previous.balancer !== next.balancer || JSON.stringify(previous.workerRoles) !== JSON.stringify(next.workerRoles) || previous.warmupPath !== next.warmupPath || JSON.stringify(previous.warmupStatuses) !== JSON.stringify(next.warmupStatuses)) {
@@ -354,17 +351,8 @@ export class Fabric extends EventEmitter<FabricEvents> {
   }
 
   #createSite(env: Environment, slot: SlotName, deployment: Deployment): SiteHost {
-    const site = this.#newSite(env, slot, deployment);
-    site.events.on('probe', ({ instance, failing, detail }) => {
-      this.emit('event', failing ? `Instance ${instance} out of the load balancer: ${detail}` : `Instance ${instance} back in the load balancer: passed the ${detail}`);
-      this.emit('changed');
-    });
-    return site;
-  }
-
-  #newSite(env: Environment, slot: SlotName, deployment: Deployment): SiteHost {
     const name = env.config.name;
-    return new SiteHost(loadProject(deployment.folder, this.options.site.env ?? process.env), {
+    const site = new SiteHost(loadProject(deployment.folder, this.options.site.env ?? process.env), {
       ...this.options.site,
       listen: false,
       watch: false,
@@ -383,6 +371,16 @@ export class Fabric extends EventEmitter<FabricEvents> {
         WEBSITE_SLOT_NAME: slot === 'production' ? 'Production' : slot,
       },
     });
+    site.events.on('probe', (change) => {
+      this.emit('event', describeProbeChange(change));
+      this.emit('changed');
+    });
+    return site;
+  }
+
+  /** The sites running in an environment: its slots', and a swap preview's. */
+  #runningSites(env: Environment): SiteHost[] {
+    return [...SLOTS.map((s) => env.slots[s].site), env.pending?.site].filter((s): s is SiteHost => s !== undefined);
   }
 
   #settingsFor(env: Environment, slot: SlotName): Record<string, string> {

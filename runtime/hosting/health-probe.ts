@@ -32,6 +32,11 @@ export interface ProbeChange {
   readonly detail: string;
 }
 
+/** The event-feed line for a change: the same words for the live folder and every environment's slots. */
+export function describeProbeChange(change: ProbeChange): string {
+  return change.failing ? `Instance ${change.instance} out of the load balancer: ${change.detail}` : `Instance ${change.instance} back in the load balancer: passed the ${change.detail}`;
+}
+
 export class HealthProber {
   readonly #misses = new Map<ProbeTarget, number>();
   #timer: NodeJS.Timeout | undefined;
