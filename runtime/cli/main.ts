@@ -44,6 +44,9 @@ Options for the emulators (emulators, serve, start):
   --servicebus-port <n>      Service Bus AMQP (default 5672).
   --servicebus-http-port <n> Service Bus legacy REST, management and /health (default 5300).
   --servicebus-config <file> Microsoft's Service Bus emulator Config.json to import.
+  --strict-api-version       Table and Queue storage refuse an x-ms-version that is not an Azure Storage
+                             service version (400 InvalidHeaderValue), for conformance tests; by default
+                             any version is accepted.
 `;
 
 const OPTIONS = {
@@ -63,6 +66,7 @@ const OPTIONS = {
   'servicebus-port': { type: 'string' },
   'servicebus-http-port': { type: 'string' },
   'servicebus-config': { type: 'string' },
+  'strict-api-version': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -140,6 +144,7 @@ function emulatorOptions(values: ParsedValues): EmulatorsOptions {
     serviceBusPort: wholeNumber('servicebus-port', values['servicebus-port'], 0, 65535),
     serviceBusHttpPort: wholeNumber('servicebus-http-port', values['servicebus-http-port'], 0, 65535),
     serviceBusConfig: values['servicebus-config'] === undefined ? undefined : path.resolve(values['servicebus-config']),
+    ...(values['strict-api-version'] ? { strictApiVersion: true } : {}),
   };
 }
 

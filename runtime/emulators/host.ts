@@ -28,6 +28,8 @@ export interface EmulatorsOptions {
   serviceBusHttpPort?: number;
   /** Microsoft's Service Bus emulator Config.json to import. */
   serviceBusConfig?: string;
+  /** Table and Queue storage refuse x-ms-version values that are not Azure Storage service versions. @default false */
+  strictApiVersion?: boolean;
 }
 
 /** One emulator as the workbench shows it. */
@@ -61,7 +63,7 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Ru
   const root = options.inMemory ? null : path.resolve(options.dataDir ?? defaultEmulatorData());
   const host = options.host ?? '127.0.0.1';
   const [storage, serviceBus] = await Promise.allSettled([
-    startStorageEmulator({ host, inMemory: options.inMemory, dataDir: root === null ? undefined : path.join(root, 'storage'), tablesPort: options.tablesPort, queuesPort: options.queuesPort }),
+    startStorageEmulator({ host, inMemory: options.inMemory, dataDir: root === null ? undefined : path.join(root, 'storage'), tablesPort: options.tablesPort, queuesPort: options.queuesPort, strictApiVersion: options.strictApiVersion }),
     startServiceBusEmulator({
       host,
       inMemory: options.inMemory,

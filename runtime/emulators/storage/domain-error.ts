@@ -8,6 +8,8 @@
 export class StorageDomainError extends Error {
   readonly code: string;
   index: number | undefined;
+  /** Extra elements of the XML error body Azure adds for some codes (HeaderName/HeaderValue, QueryParameterName…). */
+  details: Readonly<Record<string, string>> | undefined;
 
   constructor(code: string, message: string) {
     super(message);

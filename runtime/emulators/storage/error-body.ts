@@ -13,7 +13,8 @@ function fullMessage(error: StorageDomainError, requestId: string): string {
 }
 
 export function xmlError(error: StorageDomainError, requestId: string): StorageResponse {
-  const body = `${XML_DECL}<Error>${el('Code', error.code)}${el('Message', fullMessage(error, requestId))}</Error>`;
+  const details = Object.entries(error.details ?? {}).map(([name, value]) => el(name, value)).join('');
+  const body = `${XML_DECL}<Error>${el('Code', error.code)}${el('Message', fullMessage(error, requestId))}${details}</Error>`;
   return {
     status: statusOf(error.code),
     headers: { 'x-ms-error-code': error.code, 'Content-Type': 'application/xml' },

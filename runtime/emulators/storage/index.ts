@@ -28,6 +28,8 @@ export interface StorageEmulatorOptions {
   tablesPort?: number;
   /** @default 10001; 0 = any free port */
   queuesPort?: number;
+  /** Refuse x-ms-version values that are not Azure Storage service versions, as Azure does (conformance tests). @default false: any version is accepted */
+  strictApiVersion?: boolean;
   /** Accounts besides devstoreaccount1 (AZURITE_ACCOUNTS adds more). @default [] */
   accounts?: ReadonlyArray<{ name: string; key: string }>;
 }
@@ -67,8 +69,8 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
     queuesDb.close();
   };
   try {
-    servers.push(await listenStorage(createTableAdapter(tables, accounts), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port' }));
-    servers.push(await listenStorage(createQueueAdapter(queues, accounts), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port' }));
+    servers.push(await listenStorage(createTableAdapter(tables, accounts), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port', strictApiVersion: options.strictApiVersion }));
+    servers.push(await listenStorage(createQueueAdapter(queues, accounts), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port', strictApiVersion: options.strictApiVersion }));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close()));
     closeDbs();

@@ -11,13 +11,14 @@ import { createDebug } from '../../logs/debug.js';
 import type { AccountRegistry } from './accounts.js';
 import { domainError, isDomainError } from './domain-error.js';
 import type { StorageDomainError } from './domain-error.js';
+import { checkApiVersion } from './api-versions.js';
 import { resolveTarget } from './request-target.js';
 import type { RequestTarget } from './request-target.js';
 import type { SignedRequest } from './shared-key.js';
 
 const debug = createDebug('emulators:storage');
 
-/** The newest version we answer with when the client names none; any version a client sends is accepted. */
+/** The newest version we answer with when the client names none; any version a client sends is accepted unless strictApiVersion (api-versions.ts). */
 export const BASELINE_VERSION = '2025-11-05';
 
 export interface StorageRequest extends SignedRequest {
@@ -48,6 +49,8 @@ export interface ListenOptions {
   readonly port: number;
   /** The CLI option that changes this port, named in the busy-port error. */
   readonly option: string;
+  /** Refuse x-ms-version values that are not Azure Storage service versions (api-versions.ts). @default false */
+  readonly strictApiVersion?: boolean;
 }
 
 let cachedDate = '';
@@ -78,9 +81,13 @@ function send(res: ServerResponse, req: IncomingMessage, requestId: string, out:
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, strict: boolean, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const requestId = randomUUID();
   try {
+    if (strict) {
+      const refused = checkApiVersion(req.headers['x-ms-version']);
+      if (refused) throw refused;
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
@@ -104,7 +111,7 @@ function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, req: Incom
   }
 }
 
-function onRequest(adapter: ServiceAdapter, accounts: AccountRegistry, req: IncomingMessage, res: ServerResponse): void {
+function onRequest(adapter: ServiceAdapter, accounts: AccountRegistry, strict: boolean, req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -120,7 +127,7 @@ function onRequest(adapter: ServiceAdapter, accounts: AccountRegistry, req: Inco
       send(res, req, requestId, adapter.errorResponse(error, { requestId, headers: req.headers }));
       return;
     }
-    dispatch(adapter, accounts, req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    dispatch(adapter, accounts, strict, req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
   });
 }
 
@@ -130,7 +137,7 @@ export interface RunningServer {
 }
 
 export function listenStorage(adapter: ServiceAdapter, accounts: AccountRegistry, options: ListenOptions): Promise<RunningServer> {
-  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => onRequest(adapter, accounts, req, res));
+  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => onRequest(adapter, accounts, options.strictApiVersion === true, req, res));
   // Azure's own keep-alive is long; SDKs reuse connections, so do not drop them between bursts.
   server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {

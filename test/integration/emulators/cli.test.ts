@@ -76,4 +76,24 @@ describe('cloudbench emulators', () => {
     proc.kill('SIGINT');
     expect(await new Promise((resolve) => proc.on('exit', resolve))).toBe(0);
   });
+
+  it('--strict-api-version: the storage emulators refuse an x-ms-version Azure never released', async () => {
+    const proc = spawn(process.execPath, [CLI, 'emulators', '--strict-api-version', ...ANY_PORTS], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (c) => (out += c));
+    proc.stderr.on('data', (c) => (out += c));
+    try {
+      await waitFor(() => out.includes('ready'), 15_000, 'the emulators to be ready');
+      const queues = /queues emulator at (http:\/\/\S+)/.exec(out)![1] as string;
+      const refused = await fetch(`${queues}/devstoreaccount1?comp=list`, { headers: { 'x-ms-version': '2099-01-01' } });
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('x-ms-error-code')).toBe('InvalidHeaderValue');
+      // A real version gets past the check (to authentication, which this unsigned request fails).
+      const real = await fetch(`${queues}/devstoreaccount1?comp=list`, { headers: { 'x-ms-version': '2025-11-05' } });
+      expect(real.headers.get('x-ms-error-code')).not.toBe('InvalidHeaderValue');
+    } finally {
+      proc.kill('SIGINT');
+      await new Promise((resolve) => proc.on('exit', resolve));
+    }
+  });
 });
