@@ -6,7 +6,7 @@ import type { AuthContext } from '../storage/authorize.js';
 import { domainError } from '../storage/domain-error.js';
 import { xmlError } from '../storage/error-body.js';
 import type { AccessNeed } from '../storage/sas.js';
-import { serviceStatsXml, validateServiceProperties } from '../storage/service-properties.js';
+import { serviceStatsXml, mergeServiceProperties } from '../storage/service-properties.js';
 import type { ServiceAdapter, StorageRequest, StorageResponse } from '../storage/storage-server.js';
 import type { QueueEngine } from './queue-engine.js';
 import { intParam, messageOp, messagesOp, queueOp } from './queue-ops.js';
@@ -26,7 +26,9 @@ function queueNeed(req: StorageRequest, name: string, rest: string[]): AccessNee
   const comp = req.query.get('comp');
   const read = req.method === 'GET' || req.method === 'HEAD';
   if (rest.length === 0) {
-    if (comp === 'metadata' || comp === 'acl') return need('c', read ? 'r' : 'w', read && comp === 'metadata' ? 'r' : null, name);
+    // Get/Set Queue ACL: never through a SAS, account or service (the SAS permission tables list no letter for it).
+    if (comp === 'acl') return need('c', '', null, name);
+    if (comp === 'metadata') return need('c', read ? 'r' : 'w', read ? 'r' : null, name);
     return need('c', req.method === 'DELETE' ? 'd' : 'cw', null, name);
   }
   if (rest.length === 1) {
@@ -69,7 +71,7 @@ export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistr
       authorize(auth, req, target, need('s', req.method === 'PUT' ? 'w' : 'r', null));
       if (comp === 'stats') return { status: 200, headers: XML, body: serviceStatsXml() };
       if (req.method === 'PUT') {
-        engine.setServiceProperties(env.account, validateServiceProperties(req.body.toString()));
+        engine.setServiceProperties(env.account, mergeServiceProperties(engine.serviceProperties(env.account), req.body.toString()));
         return { status: 202 };
       }
       return { status: 200, headers: XML, body: engine.serviceProperties(env.account) };

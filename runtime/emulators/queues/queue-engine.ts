@@ -116,7 +116,8 @@ export class QueueEngine {
 
   put(account: string, name: string, text: string, visibilityMs: number, ttlMs: number, now: number): QueueMessage {
     const q = this.queue(account, name);
-    const expires = ttlMs < 0 ? NEVER : now + ttlMs;
+    // Any positive TTL is allowed; one that reaches past 9999-12-31 expires then, as a TTL of -1 does.
+    const expires = ttlMs < 0 ? NEVER : Math.min(now + ttlMs, NEVER);
     const id = randomUUID();
     const receipt = newReceipt();
     this.#st.insert.run(q.mset, id, text, now, expires, now + visibilityMs, receipt);

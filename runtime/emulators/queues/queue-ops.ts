@@ -29,8 +29,9 @@ export function intParam(query: URLSearchParams, name: string, min: number, max:
     return fallback;
   }
   const value = Number(raw);
-  if (!Number.isInteger(value)) throw domainError('InvalidQueryParameterValue', `Value for one of the query parameters specified in the request URI is invalid: ${name}=${raw}.`);
-  if (value < min || value > max) throw domainError('OutOfRangeQueryParameterValue', `One of the query parameters specified in the request URI is outside the permissible range: ${name}=${raw} (${min}..${max}).`);
+  // Azure's sentences first (clients match on them), then which parameter and why.
+  if (!Number.isInteger(value)) throw domainError('InvalidQueryParameterValue', `Value for one of the query parameters specified in the request URI is invalid. ${name}=${raw} is not a whole number.`);
+  if (value < min || value > max) throw domainError('OutOfRangeQueryParameterValue', `One of the query parameters specified in the request URI is outside the permissible range. ${name}=${raw} is not in ${min}..${max}.`);
   return value;
 }
 
@@ -74,7 +75,14 @@ export function queueOp(env: QueueEnv, req: StorageRequest, name: string): Stora
 
 function messageText(req: StorageRequest): string {
   const text = parseMessageText(req.body.toString());
-  if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) throw domainError('MessageTooLarge', `The message exceeds the maximum allowed size: ${Buffer.byteLength(text)} bytes, at most ${MAX_MESSAGE_BYTES}.`);
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_MESSAGE_BYTES) {
+    // What Azure answers (413 RequestBodyTooLarge with MaxLimit 65536), though its error list also names a
+    // MessageTooLarge that it does not send for this.
+    const error = domainError('RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit. The message text is ${bytes} bytes; at most ${MAX_MESSAGE_BYTES}.`);
+    error.details = { MaxLimit: String(MAX_MESSAGE_BYTES) };
+    throw error;
+  }
   return text;
 }
 
@@ -82,7 +90,7 @@ export function messagesOp(env: QueueEnv, req: StorageRequest, name: string): St
   const { engine, account, now } = env;
   if (req.method === 'POST') {
     const visibility = intParam(req.query, 'visibilitytimeout', 0, MAX_VISIBILITY_S, 0);
-    const ttl = intParam(req.query, 'messagettl', -1, Number.MAX_SAFE_INTEGER / 1000, DEFAULT_TTL_S);
+    const ttl = intParam(req.query, 'messagettl', -1, Number.MAX_SAFE_INTEGER, DEFAULT_TTL_S);
     if (ttl === 0) throw domainError('OutOfRangeQueryParameterValue', 'messagettl must be -1 (never expires) or at least 1 second.');
     if (ttl !== -1 && visibility >= ttl) throw domainError('OutOfRangeQueryParameterValue', `visibilitytimeout (${visibility}) must be smaller than messagettl (${ttl}).`);
     const message = engine.put(account, name, messageText(req), visibility * 1000, ttl === -1 ? -1 : ttl * 1000, now);

@@ -11,7 +11,7 @@ import type { StorageService } from './shared-key.js';
 export interface AccessNeed {
   /** s = service, c = container (table/queue), o = object (entity/message). */
   readonly resourceType: 's' | 'c' | 'o';
-  /** Account SAS permissions, any one of which suffices (e.g. 'cw' for create). */
+  /** Account SAS permissions, any one of which suffices (e.g. 'cw' for create); '' = not through an account SAS. */
   readonly accountPermissions: string;
   /** Service SAS permissions, all required; null when a service SAS cannot do this at all. */
   readonly servicePermissions: string | null;
@@ -75,6 +75,9 @@ export function verifyAccountSas(service: StorageService, account: string, keys:
   checkProtocol(q.get('spr'), false);
   if (!p(q, 'ss').includes(SERVICE_LETTER[service])) deny('AuthorizationServiceMismatch', 'This request is not authorized to perform this operation using this service.');
   if (!p(q, 'srt').includes(need.resourceType)) deny('AuthorizationResourceTypeMismatch', 'This request is not authorized to perform this operation using this resource type.');
+  if (need.accountPermissions === '') {
+    deny('AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission. An account SAS cannot read or set an access policy (ACL): sign with the account key.');
+  }
   if (![...need.accountPermissions].some((c) => p(q, 'sp').includes(c))) {
     deny('AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.');
   }
@@ -101,6 +104,12 @@ export function verifyServiceSas(
   if (si) {
     const policy = lookup(account, resource, si);
     if (!policy) deny('AuthenticationFailed', `The stored access policy "${si}" does not exist on ${resource}.`);
+    // A field may come from the token or from the policy, never both (Azure answers 400): otherwise changing the
+    // policy, which is how a SAS is narrowed or revoked, would not reach tokens that carry their own value.
+    const both = (['sp', 'st', 'se'] as const).filter((f) => q.get(f) !== null && (f === 'sp' ? policy.permission : f === 'st' ? policy.start : policy.expiry));
+    if (both.length > 0) {
+      deny('InvalidQueryParameterValue', `The shared access signature gives ${both.join(', ')} and so does its stored access policy "${si}" on ${resource}; each field may be in one of them only.`);
+    }
     sp = sp ?? policy.permission;
     st = st ?? policy.start;
     se = se ?? policy.expiry;

@@ -88,7 +88,12 @@ export function hmac(key: Buffer, text: string): Buffer {
 
 /** Constant-time comparison of a base64 signature against the HMAC of each candidate under each key. */
 export function signatureMatches(signature: string, keys: readonly Buffer[], candidates: readonly string[]): boolean {
-  const given = Buffer.from(signature, 'base64');
+  // A '+' left unencoded in a SAS query reads back as a space.
+  const text = signature.includes(' ') ? signature.replace(/ /g, '+') : signature;
+  const given = Buffer.from(text, 'base64');
+  // Only the exact base64 of the HMAC matches: Node's decoder skips what follows the padding and characters
+  // outside the alphabet, so "<sig>=1" or "<sig> x" would otherwise decode to the right bytes.
+  if (given.toString('base64') !== text) return false;
   let ok = false;
   for (const key of keys) {
     for (const text of candidates) {

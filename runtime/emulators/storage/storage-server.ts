@@ -124,6 +124,7 @@ function onRequest(adapter: ServiceAdapter, accounts: AccountRegistry, strict: b
     if (tooLarge) {
       const requestId = randomUUID();
       const error = domainError('RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit (${adapter.maxBodyBytes} bytes).`);
+      error.details = { MaxLimit: String(adapter.maxBodyBytes) };
       send(res, req, requestId, adapter.errorResponse(error, { requestId, headers: req.headers }));
       return;
     }

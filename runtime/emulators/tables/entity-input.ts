@@ -50,7 +50,9 @@ function encodeProperty(name: string, raw: unknown, declared: unknown): { text: 
   if (!NAME.test(name)) fail('PropertyNameInvalid', `The property name "${name}" is invalid: property names must be C# identifiers (a letter or _ followed by letters, digits or _).`);
   const key = JSON.stringify(name);
   const typed = (type: string, value: string) => ({ text: `${JSON.stringify(`${name}@odata.type`)}:"${type}",${key}:${JSON.stringify(value)}`, size: valueSize(type, value) });
-  const bad = (type: string): never => fail('InvalidInput', `The value of property "${name}" is not a valid ${type}: ${JSON.stringify(raw)?.slice(0, 80)}.`);
+  // Azure's message for a value its OData reader rejects is the generic first sentence (clients match on it); the
+  // rest says which property and why.
+  const bad = (type: string): never => fail('InvalidInput', `An error occurred while processing this request. The value of property "${name}" is not a valid ${type}: ${JSON.stringify(raw)?.slice(0, 80)}.`);
   const type = declared === undefined ? inferType(raw) : String(declared);
   switch (type) {
     case 'Edm.String': {

@@ -70,10 +70,11 @@ function location(env: TableEnv, table: string, pk: string, rk: string): string 
   return `${env.base}/${table}(PartitionKey='${q(pk)}',RowKey='${q(rk)}')`;
 }
 
+/** `$top`: absent or empty is a full page; 0 is an empty answer (Azure Storage Explorer sends `$top=0`). */
 function parseTop(value: string | null): number {
-  if (value === null) return MAX_PAGE;
+  if (value === null || value === '') return MAX_PAGE;
   const top = Number(value);
-  if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE) throw domainError('InvalidInput', `$top must be an integer from 1 to ${MAX_PAGE}, got "${value}".`);
+  if (!/^\d+$/.test(value) || top > MAX_PAGE) throw domainError('InvalidInput', `$top must be an integer from 0 to ${MAX_PAGE}, got "${value}".`);
   return top;
 }
 
@@ -92,6 +93,7 @@ function query(env: TableEnv, op: EntityOp, range: KeyRange | undefined): OpResu
   const nrk = op.query.get('NextRowKey');
   const from = npk ? { pk: decodeToken(npk, 'NextPartitionKey'), ...(nrk ? { rk: decodeToken(nrk, 'NextRowKey') } : {}) } : undefined;
   const top = parseTop(op.query.get('$top'));
+  if (top === 0) return { status: 200, headers: { 'Content-Type': contentType(ctx.level) }, body: entityListBody([], ctx) };
   const shape = wireShape(ctx);
   const page = shape ? env.engine.queryWire(env.account, op.table, filter, top, from, shape) : env.engine.queryEntities(env.account, op.table, filter, top, from);
   const headers: Record<string, string> = { 'Content-Type': contentType(ctx.level) };

@@ -56,7 +56,9 @@ export function createTableAdapter(engine: TableEngine, accounts: AccountRegistr
       signed = typeof req.headers.authorization === 'string' && req.headers.authorization !== '';
       return range;
     };
-    const path = target.resourcePath;
+    // One trailing slash is ignored (`/Tables/`, `/mytable()/`), as Azurite ignores it: REST clients that join
+    // paths add it (Azurite's own REST tests send `/Tables/?<sas>`).
+    const path = target.resourcePath.endsWith('/') ? target.resourcePath.slice(0, -1) : target.resourcePath;
     const method = methodOf(req);
 
     if (path === '' && req.query.get('restype') === 'service') {
@@ -84,7 +86,8 @@ export function createTableAdapter(engine: TableEngine, accounts: AccountRegistr
       return { status: 202, headers: { 'Content-Type': batch.contentType }, body: batch.body };
     }
     if (req.query.get('comp') === 'acl' && !path.includes('(')) {
-      allow(need('c', method === 'GET' ? 'r' : 'w', path));
+      // Get/Set Table ACL: never through a SAS (the account SAS permission table has no letter for it).
+      allow(need('c', '', path));
       return aclOp(env, req, path);
     }
     const address = parseEntityAddress(path);

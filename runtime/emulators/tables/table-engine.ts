@@ -110,9 +110,14 @@ export class TableEngine {
     return name;
   }
 
-  /** Removes the table at once; its entities are purged later by purgeDropped (off the request path). */
+  /**
+   * Removes the table at once; its entities are purged later by purgeDropped (off the request path). A table that
+   * does not exist is ResourceNotFound here, as Azure answers Delete Table (other operations say TableNotFound).
+   */
   deleteTable(account: string, name: string): void {
-    const { id } = this.table(account, name);
+    const found = this.#lookup(account, name);
+    if (!found) throw domainError('ResourceNotFound', 'The specified resource does not exist.');
+    const { id } = found;
     this.#tables.clear();
     this.#changed(id);
     this.db.transaction(() => {

@@ -6,7 +6,7 @@
 import { aclXml, parseAcl } from '../storage/acl.js';
 import { domainError } from '../storage/domain-error.js';
 import type { StorageRequest, StorageResponse } from '../storage/storage-server.js';
-import { serviceStatsXml, validateServiceProperties } from '../storage/service-properties.js';
+import { serviceStatsXml, mergeServiceProperties } from '../storage/service-properties.js';
 import { decodeToken, encodeToken } from './continuation.js';
 import { parseFilter } from './odata/parser.js';
 import { MAX_PAGE } from './table-engine.js';
@@ -21,7 +21,7 @@ export function serviceOp(env: TableEnv, req: StorageRequest): StorageResponse {
   if (comp === 'stats' && req.method === 'GET') return { status: 200, headers: XML, body: serviceStatsXml() };
   if (comp === 'properties' && req.method === 'GET') return { status: 200, headers: XML, body: env.engine.serviceProperties(env.account) };
   if (comp === 'properties' && req.method === 'PUT') {
-    env.engine.setServiceProperties(env.account, validateServiceProperties(req.body.toString()));
+    env.engine.setServiceProperties(env.account, mergeServiceProperties(env.engine.serviceProperties(env.account), req.body.toString()));
     return { status: 202, body: '' };
   }
   throw domainError('InvalidQueryParameterValue', `Unsupported service request: ${req.method} ?${req.query.toString()}.`);

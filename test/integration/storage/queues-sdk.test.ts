@@ -127,7 +127,12 @@ describe('messages', () => {
   it('limits messages to 64 KiB', async () => {
     const q = await newQueue();
     await q.sendMessage('x'.repeat(64 * 1024));
-    expect(codeOf(await failure(q.sendMessage('x'.repeat(64 * 1024 + 1))))).toBe('MessageTooLarge');
+    // As Azure answers: 413 RequestBodyTooLarge, its sentence, and MaxLimit.
+    const error = await failure(q.sendMessage('x'.repeat(64 * 1024 + 1)));
+    expect(error.statusCode).toBe(413);
+    expect(codeOf(error)).toBe('RequestBodyTooLarge');
+    expect(error.message).toMatch(/^The request body is too large and exceeds the maximum permissible limit\./);
+    expect(error.details?.MaxLimit ?? error.details?.maxLimit).toBe('65536');
   });
 });
 
