@@ -9,8 +9,8 @@
 // start/close/clean do nothing, and the tests talk to whatever listens on those ports. Each file then runs
 // against a fresh `cloudbench emulators --in-memory` on those ports (Azurite's tests expect an empty server per
 // file), `--strict-api-version` when --strict is given (the files that check version refusal need it).
-// Only the HTTP files are run by default: the others need HTTPS on 11002 with Azurite's test certificate,
-// OAuth or Azurite's legacy database file, which the emulator does not offer.
+// The files that use HTTPS run against the emulators started with --cert/--key (Azurite's test certificate);
+// left out are OAuth, CORS and keep-alive files, and those that parse Azurite's own command line.
 // Prints passed/failed per file and every failure's title and message; the JSON goes to
 // bench/results/azurite-suite-*.json.
 import { spawn } from 'node:child_process';
@@ -34,6 +34,16 @@ const DEFAULT_FILES = [
   'tests/queue/queueSas.test.ts',
   'tests/queue/queueSpecialnaming.test.ts',
   'tests/queue/queueAuthentication.test.ts',
+];
+
+/** Files whose clients use https://127.0.0.1:11002 (or 11001): run against the emulators with --cert/--key. */
+const HTTPS_FILES = [
+  'tests/table/apis/table.entity.azure.data-tables.test.ts',
+  'tests/table/apis/table.entity.apostrophe.data-tables.test.ts',
+  'tests/table/apis/table.entity.issues.test.ts',
+  'tests/table/apis/table.entity.query.test.ts',
+  'tests/table/apis/table.batch.errorhandling.test.ts',
+  'tests/queue/https.test.ts',
 ];
 
 const GUARD_MARK = '// cloudbench: AZURITE_EXTERNAL_SERVER';
@@ -60,9 +70,9 @@ function portFree(port) {
   });
 }
 
-async function startEmulators(strict) {
+async function startEmulators(strict, tls) {
   for (const port of [11001, 11002]) if (!(await portFree(port))) throw new Error(`port ${port} is busy: stop what listens there (an Azurite?) first`);
-  const args = [path.join(REPO, 'bin/cloudbench.js'), 'emulators', '--in-memory', '--tables-port', '11002', '--queues-port', '11001', '--servicebus-port', '0', '--servicebus-http-port', '0', ...(strict ? ['--strict-api-version'] : [])];
+  const args = [path.join(REPO, 'bin/cloudbench.js'), 'emulators', '--in-memory', '--tables-port', '11002', '--queues-port', '11001', '--servicebus-port', '0', '--servicebus-http-port', '0', ...(strict ? ['--strict-api-version'] : []), ...(tls ? ['--cert', tls.cert, '--key', tls.key] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
@@ -121,8 +131,10 @@ async function main() {
   if (!fs.existsSync(path.join(checkout, 'node_modules/mocha'))) throw new Error(`${checkout}: run npm ci there first`);
   addGuards(checkout);
   const results = [];
-  for (const file of files.length > 0 ? files : DEFAULT_FILES) {
-    const stop = await startEmulators(strict);
+  for (const file of files.length > 0 ? files : [...DEFAULT_FILES, ...HTTPS_FILES]) {
+    // Azurite's test certificate (its clients do not check it: NODE_TLS_REJECT_UNAUTHORIZED=0).
+    const tls = HTTPS_FILES.includes(file) ? { cert: path.join(checkout, 'tests/server.cert'), key: path.join(checkout, 'tests/server.key') } : undefined;
+    const stop = await startEmulators(strict, tls);
     try {
       const r = await runMocha(checkout, file);
       results.push(r);

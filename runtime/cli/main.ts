@@ -47,6 +47,8 @@ Options for the emulators (emulators, serve, start):
   --strict-api-version       Table and Queue storage refuse an x-ms-version that is not an Azure Storage
                              service version (400 InvalidHeaderValue), for conformance tests; by default
                              any version is accepted.
+  --cert <pem> --key <pem>   emulators only: Table and Queue storage serve HTTPS with this certificate and
+                             key (connection strings name https endpoints).
 `;
 
 const OPTIONS = {
@@ -67,6 +69,8 @@ const OPTIONS = {
   'servicebus-http-port': { type: 'string' },
   'servicebus-config': { type: 'string' },
   'strict-api-version': { type: 'boolean' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -145,7 +149,15 @@ function emulatorOptions(values: ParsedValues): EmulatorsOptions {
     serviceBusHttpPort: wholeNumber('servicebus-http-port', values['servicebus-http-port'], 0, 65535),
     serviceBusConfig: values['servicebus-config'] === undefined ? undefined : path.resolve(values['servicebus-config']),
     ...(values['strict-api-version'] ? { strictApiVersion: true } : {}),
+    ...tlsOption(values),
   };
+}
+
+function tlsOption(values: ParsedValues): Pick<EmulatorsOptions, 'tls'> {
+  const { cert, key } = values;
+  if (cert === undefined && key === undefined) return {};
+  if (cert === undefined || key === undefined) throw cbError('CB_ERR_CLI_USAGE', { detail: '--cert and --key go together: the PEM certificate and its PEM private key' });
+  return { tls: { certFile: path.resolve(cert), keyFile: path.resolve(key) } };
 }
 
 function printEmulators(endpoints: EmulatorEndpoints, say: (text: string) => void): void {
@@ -203,6 +215,9 @@ async function serve(rest: string[], startReason?: string): Promise<number> {
     process.stdout.write(`cloudbench: no desktop app: ${startReason}. The workbench runs in serve mode (open the URL below in a browser).\n`);
   }
 
+  if (values.cert !== undefined || values.key !== undefined) {
+    throw cbError('CB_ERR_CLI_USAGE', { detail: "--cert and --key are options of `cloudbench emulators` only: beside an app the emulators serve HTTP on 127.0.0.1, which the workers and the workbench's explorers use" });
+  }
   let site: SiteHostOptions = {
     port: wholeNumber('port', values.port, 0, 65535),
     host: values.host,

@@ -30,6 +30,8 @@ export interface EmulatorsOptions {
   serviceBusConfig?: string;
   /** Table and Queue storage refuse x-ms-version values that are not Azure Storage service versions. @default false */
   strictApiVersion?: boolean;
+  /** Table and Queue storage serve HTTPS with this PEM certificate and key (`cloudbench emulators` only). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** One emulator as the workbench shows it. */
@@ -63,7 +65,7 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Ru
   const root = options.inMemory ? null : path.resolve(options.dataDir ?? defaultEmulatorData());
   const host = options.host ?? '127.0.0.1';
   const [storage, serviceBus] = await Promise.allSettled([
-    startStorageEmulator({ host, inMemory: options.inMemory, dataDir: root === null ? undefined : path.join(root, 'storage'), tablesPort: options.tablesPort, queuesPort: options.queuesPort, strictApiVersion: options.strictApiVersion }),
+    startStorageEmulator({ host, inMemory: options.inMemory, dataDir: root === null ? undefined : path.join(root, 'storage'), tablesPort: options.tablesPort, queuesPort: options.queuesPort, strictApiVersion: options.strictApiVersion, tls: options.tls }),
     startServiceBusEmulator({
       host,
       inMemory: options.inMemory,

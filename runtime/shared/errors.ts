@@ -211,6 +211,11 @@ export const ERRORS = {
     message: 'The {service} emulator cannot listen on {host}:{port}: {problem}.',
     fix: 'Stop the program using that port (another Cloudbench, Azurite or the official emulator), or pick another port with {option} (0 = any free port).',
   },
+  CB_ERR_EMULATORS_TLS: {
+    status: 400,
+    message: 'The storage emulators cannot serve HTTPS with {file}: {problem}.',
+    fix: 'Pass a PEM certificate with --cert and its PEM private key with --key (for a local one: openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout key.pem -out cert.pem), or leave both out for HTTP.',
+  },
   CB_ERR_EMULATORS_DATA_DIR: {
     status: 500,
     message: 'The emulators cannot use the data folder "{path}": {problem}.',

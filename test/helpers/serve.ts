@@ -74,7 +74,9 @@ export async function serve(folder: string, args: string[] = [], env: NodeJS.Pro
     workbenchUrl,
     proc,
     output: () => out,
-    workerPids: () => childPids(proc.pid as number),
+    // Node children only: the workbench also runs short-lived helpers (pidusage's getconf, for one), which a
+    // loaded machine can catch alive.
+    workerPids: () => childPids(proc.pid as number).filter((pid) => commOf(pid) === 'node'),
     stop: (signal = 'SIGINT') =>
       new Promise((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
@@ -98,6 +100,14 @@ export function childPids(pid: number): number[] {
     }
   }
   return out;
+}
+
+function commOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 export function alive(pid: number): boolean {

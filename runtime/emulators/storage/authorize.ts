@@ -44,10 +44,10 @@ export function authorize(ctx: AuthContext, req: SignedRequest, target: RequestT
   }
   if (isSas(req.query)) {
     if (req.query.has('ss') && req.query.has('srt')) {
-      verifyAccountSas(ctx.service, target.account, keys, req.query, need, now);
+      verifyAccountSas(ctx.service, target.account, keys, req.query, need, now, req.secure === true);
       return undefined;
     }
-    const range = verifyServiceSas(ctx.service, target.account, keys, req.query, need, ctx.lookupPolicy, now);
+    const range = verifyServiceSas(ctx.service, target.account, keys, req.query, need, ctx.lookupPolicy, now, req.secure === true);
     return range.startPk === undefined && range.endPk === undefined ? undefined : range;
   }
   throw domainError('AuthenticationFailed', 'Server failed to authenticate the request: no Authorization header and no shared access signature. Anonymous access is not available for tables and queues.');

@@ -15,7 +15,7 @@ export interface Endpoints {
 
 export function connectionString(endpoints: Endpoints, account: string, key: string): string {
   return [
-    'DefaultEndpointsProtocol=http',
+    `DefaultEndpointsProtocol=${endpoints.tablesUrl.startsWith('https:') ? 'https' : 'http'}`,
     `AccountName=${account}`,
     `AccountKey=${key}`,
     `TableEndpoint=${endpoints.tablesUrl}/${account}`,

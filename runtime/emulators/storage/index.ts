@@ -1,7 +1,10 @@
 // The Table and Queue storage emulators: one SQLite database per service under the data folder (or in
 // memory), two HTTP listeners (tables 10002, queues 10001, as Azurite, so UseDevelopmentStorage=true works).
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
+import { cbError } from '../../shared/errors.js';
 import { QueueEngine } from '../queues/queue-engine.js';
 import { createQueueAdapter } from '../queues/queue-adapter.js';
 import { TableEngine } from '../tables/table-engine.js';
@@ -30,6 +33,11 @@ export interface StorageEmulatorOptions {
   queuesPort?: number;
   /** Refuse x-ms-version values that are not Azure Storage service versions, as Azure does (conformance tests). @default false: any version is accepted */
   strictApiVersion?: boolean;
+  /**
+   * Serve HTTPS instead of HTTP with this PEM certificate and key (`--cert`, `--key`). Connection strings then
+   * name https endpoints, and the environment for workers carries NODE_EXTRA_CA_CERTS=cert so Node trusts it.
+   */
+  tls?: { certFile: string; keyFile: string };
   /** Accounts besides devstoreaccount1 (AZURITE_ACCOUNTS adds more). @default [] */
   accounts?: ReadonlyArray<{ name: string; key: string }>;
 }
@@ -58,6 +66,7 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir ?? defaultDataDir());
   const specs: AccountSpec[] = [...(options.accounts ?? []), ...parseAccountsVariable(process.env.AZURITE_ACCOUNTS)];
   const accounts = new AccountRegistry(specs);
+  const tls = options.tls ? readTls(options.tls.certFile, options.tls.keyFile) : undefined;
   const tablesDb = openDatabase(dataDir, 'tables.sqlite');
   const queuesDb = openDatabase(dataDir, 'queues.sqlite');
   const tables = new TableEngine(tablesDb);
@@ -69,8 +78,8 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
     queuesDb.close();
   };
   try {
-    servers.push(await listenStorage(createTableAdapter(tables, accounts), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port', strictApiVersion: options.strictApiVersion }));
-    servers.push(await listenStorage(createQueueAdapter(queues, accounts), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port', strictApiVersion: options.strictApiVersion }));
+    servers.push(await listenStorage(createTableAdapter(tables, accounts), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port', strictApiVersion: options.strictApiVersion, tls }));
+    servers.push(await listenStorage(createQueueAdapter(queues, accounts), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port', strictApiVersion: options.strictApiVersion, tls }));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close()));
     closeDbs();
@@ -79,7 +88,9 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
   const purge = new BackgroundPurge([(now) => queues.purge(now, PURGE_BATCH), () => tables.purgeDropped(PURGE_BATCH)]);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const [tableServer, queueServer] = servers as [RunningServer, RunningServer];
-  const endpoints = { tablesUrl: `http://${urlHost}:${tableServer.port}`, queuesUrl: `http://${urlHost}:${queueServer.port}` };
+  const scheme = tls ? 'https' : 'http';
+  const endpoints = { tablesUrl: `${scheme}://${urlHost}:${tableServer.port}`, queuesUrl: `${scheme}://${urlHost}:${queueServer.port}` };
+  const trust: Record<string, string> = options.tls ? { NODE_EXTRA_CA_CERTS: path.resolve(options.tls.certFile) } : {};
   const keyOf = (account: string) => {
     const key = accounts.primaryKey(account);
     if (key === undefined) throw new RangeError(`No storage account "${account}"; known: ${accounts.names().join(', ')}.`);
@@ -92,7 +103,7 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
     queuesPort: queueServer.port,
     dataDir,
     connectionString: (account = DEV_ACCOUNT) => connectionString(endpoints, account, keyOf(account)),
-    environment: (account = DEV_ACCOUNT) => storageEnvironment(endpoints, account, keyOf(account)),
+    environment: (account = DEV_ACCOUNT) => ({ ...storageEnvironment(endpoints, account, keyOf(account)), ...trust }),
     close: () =>
       (closed ??= (async () => {
         purge.close();
@@ -100,4 +111,23 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
         closeDbs();
       })()),
   };
+}
+
+/** Reads and checks the PEM certificate and key: a missing file or a key that does not match is an error at start. */
+function readTls(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      throw cbError('CB_ERR_EMULATORS_TLS', { file: path.resolve(file), problem: `cannot read the ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }, error);
+    }
+  };
+  const cert = read(certFile, 'certificate');
+  const key = read(keyFile, 'key');
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw cbError('CB_ERR_EMULATORS_TLS', { file: `${path.resolve(certFile)} + ${path.resolve(keyFile)}`, problem: (error as Error).message }, error);
+  }
+  return { cert, key };
 }

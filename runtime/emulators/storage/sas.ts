@@ -65,14 +65,14 @@ export function isSas(query: URLSearchParams): boolean {
   return query.has('sig');
 }
 
-export function verifyAccountSas(service: StorageService, account: string, keys: readonly Buffer[], q: URLSearchParams, need: AccessNeed, now: number): void {
+export function verifyAccountSas(service: StorageService, account: string, keys: readonly Buffer[], q: URLSearchParams, need: AccessNeed, now: number, secure = false): void {
   const sv = p(q, 'sv');
   const fields = [account, p(q, 'sp'), p(q, 'ss'), p(q, 'srt'), p(q, 'st'), p(q, 'se'), p(q, 'sip'), p(q, 'spr'), sv];
   if (sv >= '2020-12-06') fields.push(p(q, 'ses'));
   const text = fields.join('\n') + '\n';
   if (!signatureMatches(p(q, 'sig'), keys, [text])) deny('AuthenticationFailed', 'Signature did not match. String to sign used was ' + JSON.stringify(text));
   checkTimes(q.get('st') ?? undefined, q.get('se') ?? undefined, now);
-  checkProtocol(q.get('spr'), false);
+  checkProtocol(q.get('spr'), secure);
   if (!p(q, 'ss').includes(SERVICE_LETTER[service])) deny('AuthorizationServiceMismatch', 'This request is not authorized to perform this operation using this service.');
   if (!p(q, 'srt').includes(need.resourceType)) deny('AuthorizationResourceTypeMismatch', 'This request is not authorized to perform this operation using this resource type.');
   if (need.accountPermissions === '') {
@@ -92,6 +92,7 @@ export function verifyServiceSas(
   need: AccessNeed,
   lookup: PolicyLookup,
   now: number,
+  secure = false,
 ): KeyRange {
   const resource = service === 'table' ? p(q, 'tn') : (need.resource ?? '');
   const canonical = `/${service}/${account}/${service === 'table' ? resource.toLowerCase() : resource}`;
@@ -115,7 +116,7 @@ export function verifyServiceSas(
     se = se ?? policy.expiry;
   }
   checkTimes(st, se, now);
-  checkProtocol(q.get('spr'), false);
+  checkProtocol(q.get('spr'), secure);
   if (need.servicePermissions === null || need.resourceType === 's') {
     deny('AuthorizationResourceTypeMismatch', 'This request is not authorized to perform this operation using this resource type.');
   }

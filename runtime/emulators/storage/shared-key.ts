@@ -42,6 +42,8 @@ export interface SignedRequest {
   readonly method: string;
   readonly headers: IncomingHttpHeaders;
   readonly query: URLSearchParams;
+  /** Arrived over HTTPS (a SAS with spr=https allows only these). */
+  readonly secure?: boolean;
 }
 
 /** The strings a client may have signed for this request (the encoded and the decoded path both occur). */

@@ -4,6 +4,7 @@
 // node:http is enough here: requests are small and the work behind them is one SQLite statement or a few.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cbError } from '../../shared/errors.js';
@@ -51,6 +52,8 @@ export interface ListenOptions {
   readonly option: string;
   /** Refuse x-ms-version values that are not Azure Storage service versions (api-versions.ts). @default false */
   readonly strictApiVersion?: boolean;
+  /** Serve HTTPS with this PEM certificate and key instead of HTTP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 let cachedDate = '';
@@ -91,6 +94,7 @@ function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, strict: bo
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
+    const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
     const target = resolveTarget(req.headers.host, rawPath, accounts);
     if (!target) throw domainError('ResourceNotFound', `No storage account in the URL "${rawPath}": use /<account>/… or <account>.${adapter.name}.localhost.`);
     const request: StorageRequest = {
@@ -101,7 +105,8 @@ function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, strict: bo
       body,
       rawHeaders: req.rawHeaders,
       requestId,
-      origin: `http://${req.headers.host ?? 'localhost'}`,
+      origin: `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`,
+      secure,
     };
     send(res, req, requestId, adapter.handle(request));
   } catch (error) {
@@ -138,7 +143,10 @@ export interface RunningServer {
 }
 
 export function listenStorage(adapter: ServiceAdapter, accounts: AccountRegistry, options: ListenOptions): Promise<RunningServer> {
-  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => onRequest(adapter, accounts, options.strictApiVersion === true, req, res));
+  const handler = (req: IncomingMessage, res: ServerResponse) => onRequest(adapter, accounts, options.strictApiVersion === true, req, res);
+  const server = options.tls
+    ? https.createServer({ keepAlive: true, noDelay: true, cert: options.tls.cert, key: options.tls.key }, handler)
+    : http.createServer({ keepAlive: true, noDelay: true }, handler);
   // Azure's own keep-alive is long; SDKs reuse connections, so do not drop them between bursts.
   server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {

@@ -74,9 +74,12 @@ function encodeProperty(name: string, raw: unknown, declared: unknown): { text: 
       if (typeof value !== 'number') return bad(type);
       return { text: `${key}:${doubleText(value)}`, size: 8 };
     }
-    case 'Edm.Boolean':
-      if (typeof raw !== 'boolean') return bad(type);
-      return { text: `${key}:${raw}`, size: 1 };
+    case 'Edm.Boolean': {
+      // Annotated booleans may come as text ("true"/"false"), as @azure/data-tables sends { value: 'false', type: 'Boolean' }.
+      const value = declared !== undefined && (raw === 'true' || raw === 'false') ? raw === 'true' : raw;
+      if (typeof value !== 'boolean') return bad(type);
+      return { text: `${key}:${value}`, size: 1 };
+    }
     case 'Edm.Int64': {
       const value = normalizeInt64(typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : String(raw));
       return value === undefined ? bad(type) : typed(type, value);

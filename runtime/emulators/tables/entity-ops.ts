@@ -137,11 +137,20 @@ function update(env: TableEnv, op: EntityOp, pk: string, rk: string): OpResult {
   if ((entity.pk !== undefined && entity.pk !== pk) || (entity.rk !== undefined && entity.rk !== rk)) {
     throw domainError('InvalidInput', 'The PartitionKey and RowKey in the body differ from those in the URL.');
   }
-  const ifMatch = h(op, 'if-match');
+  const ifMatch = checkIfMatch(h(op, 'if-match'));
   const merge = op.method === 'MERGE';
   const mode: WriteMode = ifMatch === undefined ? (merge ? 'upsert-merge' : 'upsert-replace') : merge ? 'merge' : 'replace';
   const ts = env.engine.write(env.account, op.table, mode, pk, rk, entity, ifMatch);
   return { status: 204, headers: { ETag: etagOf(ts) }, body: '' };
+}
+
+/**
+ * If-Match must be `*` or a weak ETag (`W/"…"`), as the Table service's ETags all are: anything else (a strong
+ * ETag, a bare value, an empty header) is a malformed request (400), not a failed precondition (412).
+ */
+function checkIfMatch(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '*' || /^[wW]\/"(?:[^"\\]|\\.)*"$/.test(value.trim())) return value;
+  throw domainError('InvalidInput', `An error occurred while processing this request. If-Match must be * or a weak ETag such as W/"datetime'…'" (got ${JSON.stringify(value).slice(0, 80)}).`);
 }
 
 export function runEntityOp(env: TableEnv, op: EntityOp, range?: KeyRange): OpResult {
@@ -152,7 +161,7 @@ export function runEntityOp(env: TableEnv, op: EntityOp, range?: KeyRange): OpRe
   checkRange(range, keys.pk, keys.rk);
   if (op.method === 'PUT' || op.method === 'MERGE') return update(env, op, keys.pk, keys.rk);
   if (op.method === 'DELETE') {
-    const ifMatch = h(op, 'if-match');
+    const ifMatch = checkIfMatch(h(op, 'if-match'));
     if (ifMatch === undefined) throw domainError('MissingRequiredHeader', 'An HTTP header that is mandatory for this request is not specified: If-Match.');
     env.engine.deleteEntity(env.account, op.table, keys.pk, keys.rk, ifMatch);
     return { status: 204, headers: {}, body: '' };

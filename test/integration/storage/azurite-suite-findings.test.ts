@@ -103,6 +103,21 @@ describe('tables', () => {
     expect(huge.code).toBe('InvalidInput');
   });
 
+  it('a malformed If-Match is 400 (a well-formed stale one stays 412), and an annotated "false" is a Boolean', async () => {
+    const name = uniqueName('etag');
+    await service.createTable(name);
+    const client = new TableClient(`${emu.tablesUrl}/${DEV_ACCOUNT}`, name, tableCredential(), opts);
+    const created = await client.createEntity({ partitionKey: 'p', rowKey: 'r', flag: { value: 'false', type: 'Boolean' } as never });
+    expect((await client.getEntity('p', 'r')).flag).toBe(false);
+    for (const etag of ['"strong"', 'wrong', `datetime'2015-01-01T23%3A14%3A33.4980000Z'`, '"']) {
+      const error = await failure(client.updateEntity({ partitionKey: 'p', rowKey: 'r' }, 'Replace', { etag }));
+      expect(error.statusCode).toBe(400);
+    }
+    const stale = await failure(client.updateEntity({ partitionKey: 'p', rowKey: 'r' }, 'Replace', { etag: `W/"datetime'2015-01-01T23%3A14%3A33.4980000Z'"` }));
+    expect(stale.statusCode).toBe(412);
+    expect((await client.getEntity('p', 'r')).etag).toBe(created.etag);
+  });
+
   it('Set Service Properties replaces only the root elements it sends', async () => {
     const legacy = azure.createTableService(emu.connectionString());
     const call = <T>(fn: (cb: (e: Error | null, r: T) => void) => void) => new Promise<T>((resolve, reject) => fn((e, r) => (e ? reject(e) : resolve(r))));
