@@ -10,7 +10,7 @@
 // against a fresh `cloudbench emulators --in-memory` on those ports (Azurite's tests expect an empty server per
 // file), `--strict-api-version` when --strict is given (the files that check version refusal need it).
 // The files that use HTTPS run against the emulators started with --cert/--key (Azurite's test certificate);
-// left out are OAuth, CORS and keep-alive files, and those that parse Azurite's own command line.
+// left out are the OAuth and keep-alive files, and those that parse Azurite's own command line.
 // Prints passed/failed per file and every failure's title and message; the JSON goes to
 // bench/results/azurite-suite-*.json.
 import { spawn } from 'node:child_process';
@@ -34,6 +34,7 @@ const DEFAULT_FILES = [
   'tests/queue/queueSas.test.ts',
   'tests/queue/queueSpecialnaming.test.ts',
   'tests/queue/queueAuthentication.test.ts',
+  'tests/queue/queueCorsRequest.test.ts',
 ];
 
 /** Files whose clients use https://127.0.0.1:11002 (or 11001): run against the emulators with --cert/--key. */
@@ -44,6 +45,7 @@ const HTTPS_FILES = [
   'tests/table/apis/table.entity.query.test.ts',
   'tests/table/apis/table.batch.errorhandling.test.ts',
   'tests/queue/https.test.ts',
+  'tests/table/auth/tableCorsRequest.test.ts',
 ];
 
 const GUARD_MARK = '// cloudbench: AZURITE_EXTERNAL_SERVER';

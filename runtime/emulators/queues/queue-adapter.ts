@@ -91,5 +91,5 @@ export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistr
     return messageOp(env, req, name, rest[1] as string);
   }
 
-  return { name: 'queue', maxBodyBytes: MAX_BODY, handle, errorResponse: (error, req) => xmlError(error, req.requestId) };
+  return { name: 'queue', maxBodyBytes: MAX_BODY, handle, serviceProperties: (account) => engine.serviceProperties(account), errorResponse: (error, req) => xmlError(error, req.requestId) };
 }

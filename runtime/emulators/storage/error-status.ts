@@ -9,6 +9,7 @@ const STATUS: Readonly<Record<string, number>> = {
   AuthorizationResourceTypeMismatch: 403,
   AuthorizationServiceMismatch: 403,
   AuthorizationSourceIPMismatch: 403,
+  CorsPreflightFailure: 403,
   InsufficientAccountPermissions: 403,
   ResourceNotFound: 404,
   TableNotFound: 404,

@@ -13,6 +13,8 @@ import type { AccountRegistry } from './accounts.js';
 import { domainError, isDomainError } from './domain-error.js';
 import type { StorageDomainError } from './domain-error.js';
 import { checkApiVersion } from './api-versions.js';
+import { corsRules, preflight, responseCorsHeaders } from './cors.js';
+import type { CorsRule } from './cors.js';
 import { resolveTarget } from './request-target.js';
 import type { RequestTarget } from './request-target.js';
 import type { SignedRequest } from './shared-key.js';
@@ -42,7 +44,9 @@ export interface ServiceAdapter {
   readonly name: 'table' | 'queue';
   readonly maxBodyBytes: number;
   handle(req: StorageRequest): StorageResponse;
-  errorResponse(error: StorageDomainError, req: { requestId: string; headers: http.IncomingHttpHeaders }): StorageResponse;
+  /** The account's service properties (XML), for its CORS rules. */
+  serviceProperties(account: string): string;
+  errorResponse(error: StorageDomainError, req: { requestId: string; headers: http.IncomingHttpHeaders; url: string }): StorageResponse;
 }
 
 export interface ListenOptions {
@@ -84,8 +88,43 @@ function send(res: ServerResponse, req: IncomingMessage, requestId: string, out:
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, strict: boolean, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+/** CORS rules per account, parsed again only when the account's service properties change. */
+class CorsCache {
+  readonly #byAccount = new Map<string, { xml: string; rules: CorsRule[] }>();
+  constructor(private readonly adapter: ServiceAdapter) {}
+  rules(account: string): CorsRule[] {
+    const xml = this.adapter.serviceProperties(account);
+    const cached = this.#byAccount.get(account);
+    if (cached?.xml === xml) return cached.rules;
+    let rules: CorsRule[];
+    try {
+      rules = corsRules(xml);
+    } catch {
+      rules = [];
+    }
+    this.#byAccount.set(account, { xml, rules });
+    return rules;
+  }
+}
+
+interface ServerContext {
+  readonly adapter: ServiceAdapter;
+  readonly accounts: AccountRegistry;
+  readonly strict: boolean;
+  readonly cors: CorsCache;
+}
+
+function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  const { adapter, accounts, strict } = ctx;
   const requestId = randomUUID();
+  const origin = req.headers.origin;
+  let account: string | undefined;
+  /** Adds the CORS headers a request from a browser gets (only requests with Origin; never a preflight). */
+  const withCors = (out: StorageResponse): StorageResponse => {
+    if (typeof origin !== 'string' || account === undefined || req.method === 'OPTIONS') return out;
+    const cors = responseCorsHeaders(ctx.cors.rules(account), origin, req.method ?? 'GET', [...Object.keys(out.headers ?? {}), 'x-ms-request-id', 'x-ms-version', 'date']);
+    return Object.keys(cors).length === 0 ? out : { ...out, headers: { ...out.headers, ...cors } };
+  };
   try {
     if (strict) {
       const refused = checkApiVersion(req.headers['x-ms-version']);
@@ -97,6 +136,11 @@ function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, strict: bo
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
     const target = resolveTarget(req.headers.host, rawPath, accounts);
     if (!target) throw domainError('ResourceNotFound', `No storage account in the URL "${rawPath}": use /<account>/… or <account>.${adapter.name}.localhost.`);
+    account = target.account;
+    if (req.method === 'OPTIONS') {
+      send(res, req, requestId, { status: 200, headers: preflight(ctx.cors.rules(target.account), req.headers) });
+      return;
+    }
     const request: StorageRequest = {
       method: req.method ?? 'GET',
       headers: req.headers,
@@ -108,15 +152,16 @@ function dispatch(adapter: ServiceAdapter, accounts: AccountRegistry, strict: bo
       origin: `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`,
       secure,
     };
-    send(res, req, requestId, adapter.handle(request));
+    send(res, req, requestId, withCors(adapter.handle(request)));
   } catch (error) {
     if (!isDomainError(error)) debug('%s %s %s failed: %s', requestId, req.method, req.url, (error as Error).stack);
     const domain = isDomainError(error) ? error : domainError('InternalError', `The server encountered an internal error: ${(error as Error).message}`);
-    send(res, req, requestId, adapter.errorResponse(domain, { requestId, headers: req.headers }));
+    send(res, req, requestId, withCors(adapter.errorResponse(domain, { requestId, headers: req.headers, url: req.url ?? '/' })));
   }
 }
 
-function onRequest(adapter: ServiceAdapter, accounts: AccountRegistry, strict: boolean, req: IncomingMessage, res: ServerResponse): void {
+function onRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
+  const { adapter } = ctx;
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -130,10 +175,10 @@ function onRequest(adapter: ServiceAdapter, accounts: AccountRegistry, strict: b
       const requestId = randomUUID();
       const error = domainError('RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit (${adapter.maxBodyBytes} bytes).`);
       error.details = { MaxLimit: String(adapter.maxBodyBytes) };
-      send(res, req, requestId, adapter.errorResponse(error, { requestId, headers: req.headers }));
+      send(res, req, requestId, adapter.errorResponse(error, { requestId, headers: req.headers, url: req.url ?? '/' }));
       return;
     }
-    dispatch(adapter, accounts, strict, req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    dispatch(ctx, req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
   });
 }
 
@@ -143,7 +188,8 @@ export interface RunningServer {
 }
 
 export function listenStorage(adapter: ServiceAdapter, accounts: AccountRegistry, options: ListenOptions): Promise<RunningServer> {
-  const handler = (req: IncomingMessage, res: ServerResponse) => onRequest(adapter, accounts, options.strictApiVersion === true, req, res);
+  const ctx: ServerContext = { adapter, accounts, strict: options.strictApiVersion === true, cors: new CorsCache(adapter) };
+  const handler = (req: IncomingMessage, res: ServerResponse) => onRequest(ctx, req, res);
   const server = options.tls
     ? https.createServer({ keepAlive: true, noDelay: true, cert: options.tls.cert, key: options.tls.key }, handler)
     : http.createServer({ keepAlive: true, noDelay: true }, handler);

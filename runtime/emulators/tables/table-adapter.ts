@@ -5,7 +5,7 @@ import type { AccountRegistry } from '../storage/accounts.js';
 import { authorize } from '../storage/authorize.js';
 import type { AuthContext } from '../storage/authorize.js';
 import { domainError } from '../storage/domain-error.js';
-import { tableError } from '../storage/error-body.js';
+import { tableError, xmlError } from '../storage/error-body.js';
 import type { AccessNeed, KeyRange } from '../storage/sas.js';
 import type { ServiceAdapter, StorageRequest, StorageResponse } from '../storage/storage-server.js';
 import { runBatch } from './batch-ops.js';
@@ -104,6 +104,9 @@ export function createTableAdapter(engine: TableEngine, accounts: AccountRegistr
     name: 'table',
     maxBodyBytes: MAX_BODY,
     handle,
-    errorResponse: (error, req) => tableError(error, req.requestId, req.headers),
+    serviceProperties: (account) => engine.serviceProperties(account),
+    // Service-level operations (?restype=service: properties, stats) speak the storage services' XML, errors
+    // included (<Error><Code>…); the rest is OData (JSON, or OData XML on request).
+    errorResponse: (error, req) => (/[?&]restype=service(&|$)/.test(req.url) && !String(req.headers.accept ?? '').includes('json') ? xmlError(error, req.requestId) : tableError(error, req.requestId, req.headers)),
   };
 }

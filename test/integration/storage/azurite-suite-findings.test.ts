@@ -3,7 +3,7 @@
 // clients rely on (a trailing slash, Storage Explorer's `$top=0`, a batch whose Content-Type lost its boundary).
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { AzureNamedKeyCredential, TableClient, TableServiceClient } from '@azure/data-tables';
 import { QueueClient, QueueServiceClient, AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-queue';
 import azure from 'azure-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,16 @@ describe('tables', () => {
     const stale = await failure(client.updateEntity({ partitionKey: 'p', rowKey: 'r' }, 'Replace', { etag: `W/"datetime'2015-01-01T23%3A14%3A33.4980000Z'"` }));
     expect(stale.statusCode).toBe(412);
     expect((await client.getEntity('p', 'r')).etag).toBe(created.etag);
+  });
+
+  it("answers service-level table operations' errors in the storage XML the SDK parses", async () => {
+    const wrong = new TableServiceClient(`${emu.tablesUrl}/${DEV_ACCOUNT}`, new AzureNamedKeyCredential(DEV_ACCOUNT, Buffer.from('not the key').toString('base64')), opts);
+    const error = await failure(wrong.getProperties());
+    expect(error.statusCode).toBe(403);
+    expect(codeOf(error)).toBe('AuthenticationFailed');
+    // As OData XML (<message xml:lang=…>) the SDK made the message an object; storage XML keeps it text.
+    expect(typeof error.message).toBe('string');
+    expect(error.message).toContain('<Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request');
   });
 
   it('Set Service Properties replaces only the root elements it sends', async () => {
