@@ -10,7 +10,8 @@
 // against a fresh `cloudbench emulators --in-memory` on those ports (Azurite's tests expect an empty server per
 // file), `--strict-api-version` when --strict is given (the files that check version refusal need it).
 // The files that use HTTPS run against the emulators started with --cert/--key (Azurite's test certificate);
-// left out are the OAuth and keep-alive files, and those that parse Azurite's own command line.
+// the OAuth files with --oauth basic as well. Left out: the keep-alive files and those that parse Azurite's own
+// command line.
 // Prints passed/failed per file and every failure's title and message; the JSON goes to
 // bench/results/azurite-suite-*.json.
 import { spawn } from 'node:child_process';
@@ -46,23 +47,31 @@ const HTTPS_FILES = [
   'tests/table/apis/table.batch.errorhandling.test.ts',
   'tests/queue/https.test.ts',
   'tests/table/auth/tableCorsRequest.test.ts',
+  'tests/table/auth/oauth.test.ts',
+  'tests/queue/oauth.test.ts',
 ];
 
+/** Files that authenticate with OAuth tokens: the emulators run with --oauth basic (and HTTPS). */
+const OAUTH_FILES = ['tests/table/auth/oauth.test.ts', 'tests/queue/oauth.test.ts'];
+
 const GUARD_MARK = '// cloudbench: AZURITE_EXTERNAL_SERVER';
-const GUARD = `    ${GUARD_MARK} (the tests talk to the server already listening on the port)
-    if (process.env.AZURITE_EXTERNAL_SERVER) return { start: async () => {}, close: async () => {}, clean: async () => {} } as any;
+const guard = (port) => `    ${GUARD_MARK} (the tests talk to the server already listening on the port)
+    if (process.env.AZURITE_EXTERNAL_SERVER) return { start: async () => {}, close: async () => {}, clean: async () => {}, config: { host: "127.0.0.1", port: ${port} } } as any;
 `;
 
-/** Adds the stand-in guard at the top of createServer() in both test-server factories (once). */
+/** Adds the stand-in guard at the top of createServer() in both test-server factories (replacing an older one). */
 function addGuards(checkout) {
-  for (const rel of ['tests/table/utils/TableTestServerFactory.ts', 'tests/queue/utils/QueueTestServerFactory.ts']) {
+  for (const [rel, port] of [['tests/table/utils/TableTestServerFactory.ts', 11002], ['tests/queue/utils/QueueTestServerFactory.ts', 11001]]) {
     const file = path.join(checkout, rel);
-    const text = fs.readFileSync(file, 'utf8');
-    if (text.includes(GUARD_MARK)) continue;
-    const at = /public createServer\([^)]*\)[^{]*\{\n/.exec(text);
-    if (!at) throw new Error(`${rel}: no createServer( … ) { to guard — is this Azurite v3.35.0?`);
-    const end = at.index + at[0].length;
-    fs.writeFileSync(file, text.slice(0, end) + GUARD + text.slice(end));
+    let text = fs.readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.includes(GUARD_MARK));
+    if (at !== -1) lines.splice(at, 2);
+    text = lines.join('\n');
+    const open = /public createServer\([^)]*\)[^{]*\{\n/.exec(text);
+    if (!open) throw new Error(`${rel}: no createServer( … ) { to guard — is this Azurite v3.35.0?`);
+    const end = open.index + open[0].length;
+    fs.writeFileSync(file, text.slice(0, end) + guard(port) + text.slice(end));
   }
 }
 
@@ -72,9 +81,9 @@ function portFree(port) {
   });
 }
 
-async function startEmulators(strict, tls) {
+async function startEmulators(strict, tls, oauth) {
   for (const port of [11001, 11002]) if (!(await portFree(port))) throw new Error(`port ${port} is busy: stop what listens there (an Azurite?) first`);
-  const args = [path.join(REPO, 'bin/cloudbench.js'), 'emulators', '--in-memory', '--tables-port', '11002', '--queues-port', '11001', '--servicebus-port', '0', '--servicebus-http-port', '0', ...(strict ? ['--strict-api-version'] : []), ...(tls ? ['--cert', tls.cert, '--key', tls.key] : [])];
+  const args = [path.join(REPO, 'bin/cloudbench.js'), 'emulators', '--in-memory', '--tables-port', '11002', '--queues-port', '11001', '--servicebus-port', '0', '--servicebus-http-port', '0', ...(strict ? ['--strict-api-version'] : []), ...(tls ? ['--cert', tls.cert, '--key', tls.key] : []), ...(oauth ? ['--oauth', 'basic'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
@@ -136,7 +145,7 @@ async function main() {
   for (const file of files.length > 0 ? files : [...DEFAULT_FILES, ...HTTPS_FILES]) {
     // Azurite's test certificate (its clients do not check it: NODE_TLS_REJECT_UNAUTHORIZED=0).
     const tls = HTTPS_FILES.includes(file) ? { cert: path.join(checkout, 'tests/server.cert'), key: path.join(checkout, 'tests/server.key') } : undefined;
-    const stop = await startEmulators(strict, tls);
+    const stop = await startEmulators(strict, tls, OAUTH_FILES.includes(file));
     try {
       const r = await runMocha(checkout, file);
       results.push(r);

@@ -49,6 +49,8 @@ Options for the emulators (emulators, serve, start):
                              any version is accepted.
   --cert <pem> --key <pem>   emulators only: Table and Queue storage serve HTTPS with this certificate and
                              key (connection strings name https endpoints).
+  --oauth basic              emulators only, with --cert/--key: also accept OAuth bearer tokens (their
+                             claims are checked, not their signatures), as Azurite's --oauth basic.
 `;
 
 const OPTIONS = {
@@ -70,6 +72,7 @@ const OPTIONS = {
   'servicebus-config': { type: 'string' },
   'strict-api-version': { type: 'boolean' },
   cert: { type: 'string' },
+  oauth: { type: 'string' },
   key: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -153,11 +156,13 @@ function emulatorOptions(values: ParsedValues): EmulatorsOptions {
   };
 }
 
-function tlsOption(values: ParsedValues): Pick<EmulatorsOptions, 'tls'> {
-  const { cert, key } = values;
+function tlsOption(values: ParsedValues): Pick<EmulatorsOptions, 'tls' | 'oauth'> {
+  const { cert, key, oauth } = values;
+  if (oauth !== undefined && oauth !== 'basic') throw cbError('CB_ERR_CONFIG_VALUE', { option: '--oauth', value: oauth, expected: 'basic (token claims checked, signatures not)' });
+  if (oauth !== undefined && (cert === undefined || key === undefined)) throw cbError('CB_ERR_CLI_USAGE', { detail: '--oauth basic needs HTTPS: add --cert and --key (the SDKs send tokens over HTTPS only)' });
   if (cert === undefined && key === undefined) return {};
   if (cert === undefined || key === undefined) throw cbError('CB_ERR_CLI_USAGE', { detail: '--cert and --key go together: the PEM certificate and its PEM private key' });
-  return { tls: { certFile: path.resolve(cert), keyFile: path.resolve(key) } };
+  return { tls: { certFile: path.resolve(cert), keyFile: path.resolve(key) }, ...(oauth === 'basic' ? { oauth: 'basic' as const } : {}) };
 }
 
 function printEmulators(endpoints: EmulatorEndpoints, say: (text: string) => void): void {
@@ -215,8 +220,8 @@ async function serve(rest: string[], startReason?: string): Promise<number> {
     process.stdout.write(`cloudbench: no desktop app: ${startReason}. The workbench runs in serve mode (open the URL below in a browser).\n`);
   }
 
-  if (values.cert !== undefined || values.key !== undefined) {
-    throw cbError('CB_ERR_CLI_USAGE', { detail: "--cert and --key are options of `cloudbench emulators` only: beside an app the emulators serve HTTP on 127.0.0.1, which the workers and the workbench's explorers use" });
+  if (values.cert !== undefined || values.key !== undefined || values.oauth !== undefined) {
+    throw cbError('CB_ERR_CLI_USAGE', { detail: "--cert, --key and --oauth are options of `cloudbench emulators` only: beside an app the emulators serve HTTP on 127.0.0.1, which the workers and the workbench's explorers use" });
   }
   let site: SiteHostOptions = {
     port: wholeNumber('port', values.port, 0, 65535),

@@ -32,6 +32,8 @@ export interface EmulatorsOptions {
   strictApiVersion?: boolean;
   /** Table and Queue storage serve HTTPS with this PEM certificate and key (`cloudbench emulators` only). */
   tls?: { certFile: string; keyFile: string };
+  /** Table and Queue storage accept OAuth bearer tokens, claims checked (`--oauth basic`; needs tls). */
+  oauth?: 'basic';
 }
 
 /** One emulator as the workbench shows it. */
@@ -65,7 +67,7 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Ru
   const root = options.inMemory ? null : path.resolve(options.dataDir ?? defaultEmulatorData());
   const host = options.host ?? '127.0.0.1';
   const [storage, serviceBus] = await Promise.allSettled([
-    startStorageEmulator({ host, inMemory: options.inMemory, dataDir: root === null ? undefined : path.join(root, 'storage'), tablesPort: options.tablesPort, queuesPort: options.queuesPort, strictApiVersion: options.strictApiVersion, tls: options.tls }),
+    startStorageEmulator({ host, inMemory: options.inMemory, dataDir: root === null ? undefined : path.join(root, 'storage'), tablesPort: options.tablesPort, queuesPort: options.queuesPort, strictApiVersion: options.strictApiVersion, tls: options.tls, oauth: options.oauth }),
     startServiceBusEmulator({
       host,
       inMemory: options.inMemory,

@@ -3,6 +3,7 @@
 import type { AccountRegistry } from '../storage/accounts.js';
 import { authorize } from '../storage/authorize.js';
 import type { AuthContext } from '../storage/authorize.js';
+import type { OAuthLevel } from '../storage/oauth.js';
 import { domainError } from '../storage/domain-error.js';
 import { xmlError } from '../storage/error-body.js';
 import type { AccessNeed } from '../storage/sas.js';
@@ -39,10 +40,11 @@ function queueNeed(req: StorageRequest, name: string, rest: string[]): AccessNee
   return req.method === 'DELETE' ? need('o', 'p', 'p', name) : need('o', 'u', 'u', name);
 }
 
-export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistry): ServiceAdapter {
+export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistry, options: { oauth?: OAuthLevel } = {}): ServiceAdapter {
   const auth: AuthContext = {
     service: 'queue',
     accounts,
+    ...(options.oauth ? { oauth: options.oauth } : {}),
     lookupPolicy: (account, queue, id) => {
       try {
         return engine.getAcl(account, queue).find((s) => s.id === id)?.policy;

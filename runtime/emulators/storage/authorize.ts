@@ -7,6 +7,8 @@ import type { AccessNeed, KeyRange, PolicyLookup } from './sas.js';
 import { signatureMatches, stringsToSign } from './shared-key.js';
 import type { SignedRequest, StorageService } from './shared-key.js';
 import type { RequestTarget } from './request-target.js';
+import { verifyBearerToken } from './oauth.js';
+import type { OAuthLevel } from './oauth.js';
 
 const AUTH_HEADER = /^(SharedKey|SharedKeyLite) ([^:]+):(.+)$/;
 
@@ -14,6 +16,8 @@ export interface AuthContext {
   readonly service: StorageService;
   readonly accounts: AccountRegistry;
   readonly lookupPolicy: PolicyLookup;
+  /** Accept OAuth bearer tokens (claims checked, not signatures; HTTPS only). */
+  readonly oauth?: OAuthLevel;
 }
 
 /** Returns the key range a table service SAS limits the caller to, or undefined for full access. */
@@ -23,6 +27,12 @@ export function authorize(ctx: AuthContext, req: SignedRequest, target: RequestT
     throw domainError('AuthorizationFailure', 'The secondary location of an account is read-only.');
   }
   const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) {
+    if (!ctx.oauth) throw domainError('AuthenticationFailed', 'Server failed to authenticate the request. Authentication scheme Bearer is not enabled: start the emulators with --oauth basic (and --cert/--key for HTTPS).');
+    if (need.accountPermissions === '') throw domainError('AuthorizationFailure', 'This request is not authorized to perform this operation. An access policy (ACL) cannot be read or set with an OAuth token: sign with the account key.');
+    verifyBearerToken(auth.slice('Bearer '.length).trim(), ctx.service, target.account, req.secure === true, now);
+    return undefined;
+  }
   if (typeof auth === 'string' && auth !== '') {
     const m = AUTH_HEADER.exec(auth);
     if (!m) throw domainError('InvalidAuthenticationInfo', 'Authentication information is not given in the correct format. Check the value of Authorization header.');

@@ -15,6 +15,7 @@ import { BackgroundPurge } from './background-purge.js';
 import { connectionString, storageEnvironment } from './connection.js';
 import { openDatabase } from './sqlite.js';
 import { listenStorage } from './storage-server.js';
+import type { OAuthLevel } from './oauth.js';
 import type { RunningServer } from './storage-server.js';
 
 export { DEV_ACCOUNT, DEV_KEY } from './accounts.js';
@@ -38,6 +39,11 @@ export interface StorageEmulatorOptions {
    * name https endpoints, and the environment for workers carries NODE_EXTRA_CA_CERTS=cert so Node trusts it.
    */
   tls?: { certFile: string; keyFile: string };
+  /**
+   * Accept OAuth bearer tokens, checking their claims but not their signatures (Azurite's `--oauth basic`);
+   * needs `tls` (tokens travel over HTTPS only).
+   */
+  oauth?: OAuthLevel;
   /** Accounts besides devstoreaccount1 (AZURITE_ACCOUNTS adds more). @default [] */
   accounts?: ReadonlyArray<{ name: string; key: string }>;
 }
@@ -66,6 +72,7 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
   const dataDir = options.inMemory ? null : path.resolve(options.dataDir ?? defaultDataDir());
   const specs: AccountSpec[] = [...(options.accounts ?? []), ...parseAccountsVariable(process.env.AZURITE_ACCOUNTS)];
   const accounts = new AccountRegistry(specs);
+  if (options.oauth && !options.tls) throw cbError('CB_ERR_CLI_USAGE', { detail: '--oauth basic needs HTTPS (--cert and --key): the SDKs send tokens over HTTPS only' });
   const tls = options.tls ? readTls(options.tls.certFile, options.tls.keyFile) : undefined;
   const tablesDb = openDatabase(dataDir, 'tables.sqlite');
   const queuesDb = openDatabase(dataDir, 'queues.sqlite');
@@ -78,8 +85,8 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
     queuesDb.close();
   };
   try {
-    servers.push(await listenStorage(createTableAdapter(tables, accounts), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port', strictApiVersion: options.strictApiVersion, tls }));
-    servers.push(await listenStorage(createQueueAdapter(queues, accounts), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port', strictApiVersion: options.strictApiVersion, tls }));
+    servers.push(await listenStorage(createTableAdapter(tables, accounts, { oauth: options.oauth }), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port', strictApiVersion: options.strictApiVersion, tls }));
+    servers.push(await listenStorage(createQueueAdapter(queues, accounts, { oauth: options.oauth }), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port', strictApiVersion: options.strictApiVersion, tls }));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close()));
     closeDbs();

@@ -6,6 +6,7 @@ import { authorize } from '../storage/authorize.js';
 import type { AuthContext } from '../storage/authorize.js';
 import { domainError } from '../storage/domain-error.js';
 import { tableError, xmlError } from '../storage/error-body.js';
+import type { OAuthLevel } from '../storage/oauth.js';
 import type { AccessNeed, KeyRange } from '../storage/sas.js';
 import type { ServiceAdapter, StorageRequest, StorageResponse } from '../storage/storage-server.js';
 import { runBatch } from './batch-ops.js';
@@ -30,10 +31,11 @@ function methodOf(req: StorageRequest): string {
   return method === 'PATCH' ? 'MERGE' : method;
 }
 
-export function createTableAdapter(engine: TableEngine, accounts: AccountRegistry): ServiceAdapter {
+export function createTableAdapter(engine: TableEngine, accounts: AccountRegistry, options: { oauth?: OAuthLevel } = {}): ServiceAdapter {
   const auth: AuthContext = {
     service: 'table',
     accounts,
+    ...(options.oauth ? { oauth: options.oauth } : {}),
     lookupPolicy: (account, table, id) => {
       try {
         return engine.getAcl(account, table).find((s) => s.id === id)?.policy;
@@ -105,8 +107,8 @@ export function createTableAdapter(engine: TableEngine, accounts: AccountRegistr
     maxBodyBytes: MAX_BODY,
     handle,
     serviceProperties: (account) => engine.serviceProperties(account),
-    // Service-level operations (?restype=service: properties, stats) speak the storage services' XML, errors
-    // included (<Error><Code>…); the rest is OData (JSON, or OData XML on request).
-    errorResponse: (error, req) => (/[?&]restype=service(&|$)/.test(req.url) && !String(req.headers.accept ?? '').includes('json') ? xmlError(error, req.requestId) : tableError(error, req.requestId, req.headers)),
+    // Service properties/stats (?restype=service) and table ACLs (?comp=acl) speak the storage services' XML,
+    // errors included (<Error><Code>…); the rest is OData (JSON, or OData XML on request).
+    errorResponse: (error, req) => (/[?&](restype=service|comp=acl)(&|$)/.test(req.url) && !String(req.headers.accept ?? '').includes('json') ? xmlError(error, req.requestId) : tableError(error, req.requestId, req.headers)),
   };
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { generateAccountSas, AzureNamedKeyCredential } from '@azure/data-tables';
+import { generateAccountSas, AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStorageEmulator } from '../../../runtime/emulators/storage/index.js';
 import { DEV_ACCOUNT, DEV_KEY, startEmulator } from './helpers.js';
@@ -107,6 +107,75 @@ describe('storage emulators over HTTPS', () => {
     expect(alone.stderr).toMatch(/--cert and --key go together/);
     const serve = spawnSync(process.execPath, [path.join(ROOT, 'bin/cloudbench.js'), 'serve', dir, '--cert', certFile, '--key', keyFile], { encoding: 'utf8', timeout: 30_000 });
     expect(serve.status).not.toBe(0);
-    expect(serve.stderr).toMatch(/--cert and --key are options of `cloudbench emulators` only/);
+    expect(serve.stderr).toMatch(/--cert, --key and --oauth are options of `cloudbench emulators` only/);
   });
 });
+
+/** A JWT with these claims and a signature nobody checks (the emulators check claims only). */
+function jwt(claims: Record<string, unknown>): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ nbf: now - 60, iat: now - 60, exp: now + 3600, iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000001/', aud: 'https://storage.azure.com', ...claims })}.c2lnbmF0dXJl`;
+}
+
+const tokenOf = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) });
+
+describe('OAuth bearer tokens (--oauth basic)', () => {
+  let oauthEmu: RunningStorageEmulator;
+  beforeAll(async () => {
+    oauthEmu = await startEmulator({ tls: { certFile, keyFile }, oauth: 'basic' });
+  });
+  afterAll(() => oauthEmu?.close());
+
+  // The SDKs verify the emulator's certificate; this process trusts it through an agent with the certificate.
+  const agentOptions = () => ({ additionalPolicies: [{ position: 'perCall' as const, policy: { name: 'cloudbench-test-ca', sendRequest: (req: any, next: any) => ((req.agent = new https.Agent({ ca: fs.readFileSync(certFile) })), next(req)) } }] });
+
+  it('serves a TokenCredential with the right audience, issuer and lifetime', async () => {
+    const name = `oauth${Date.now()}`;
+    const client = new TableClient(`${oauthEmu.tablesUrl}/${DEV_ACCOUNT}`, name, tokenOf(jwt({})), agentOptions());
+    await client.createTable();
+    await client.createEntity({ partitionKey: 'p', rowKey: 'r', n: 1 });
+    expect((await client.getEntity('p', 'r')).n).toBe(1);
+    // The account's own endpoint as audience works too.
+    const own = new TableClient(`${oauthEmu.tablesUrl}/${DEV_ACCOUNT}`, name, tokenOf(jwt({ aud: `https://${DEV_ACCOUNT}.table.core.windows.net` })), agentOptions());
+    expect((await own.getEntity('p', 'r')).n).toBe(1);
+  });
+
+  it('refuses wrong audiences, issuers and lifetimes with what is wrong, and ACLs by token', async () => {
+    const name = `oauthbad${Date.now()}`;
+    await new TableClient(`${oauthEmu.tablesUrl}/${DEV_ACCOUNT}`, name, tokenOf(jwt({})), agentOptions()).createTable();
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ aud: 'https://otheraccount.table.core.windows.net' }, /Invalid token audience/],
+      [{ aud: `https://${DEV_ACCOUNT}.queue.core.windows.net` }, /Invalid token audience/],
+      [{ iss: 'https://evil.example/' }, /Invalid token issuer/],
+      [{ exp: Math.floor(Date.now() / 1000) - 10 }, /expired/],
+      [{ nbf: Math.floor(Date.now() / 1000) + 600 }, /not valid before/],
+    ];
+    for (const [claims, detail] of cases) {
+      const client = new TableClient(`${oauthEmu.tablesUrl}/${DEV_ACCOUNT}`, name, tokenOf(jwt(claims)), agentOptions());
+      const error = await client.getEntity('p', 'r').then(() => undefined, (e) => e);
+      expect(error?.statusCode).toBe(403);
+      expect(JSON.stringify(error?.details ?? error?.message)).toMatch(detail);
+    }
+    const acl = await new TableClient(`${oauthEmu.tablesUrl}/${DEV_ACCOUNT}`, name, tokenOf(jwt({})), agentOptions()).getAccessPolicy().then(() => undefined, (e) => e);
+    expect(acl?.statusCode).toBe(403);
+    expect(String(acl?.message)).toContain('AuthorizationFailure');
+  });
+
+  it('refuses tokens where OAuth is off, and needs HTTPS to turn it on', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      https.get(`${emu.tablesUrl}/${DEV_ACCOUNT}/Tables`, { ca: fs.readFileSync(certFile), headers: { Authorization: `Bearer ${jwt({})}`, Accept: 'application/json' } }, (r) => {
+        let body = '';
+        r.on('data', (c) => (body += c));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatch(/Bearer is not enabled: start the emulators with --oauth basic/);
+    await expect(startEmulator({ oauth: 'basic' })).rejects.toMatchObject({ code: 'CB_ERR_CLI_USAGE', message: expect.stringMatching(/--oauth basic needs HTTPS/) });
+    const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin/cloudbench.js'), 'emulators', '--in-memory', '--oauth', 'basic'], { encoding: 'utf8', timeout: 30_000 });
+    expect(cli.status).not.toBe(0);
+    expect(cli.stderr).toMatch(/--oauth basic needs HTTPS: add --cert and --key/);
+  });
+});
+
