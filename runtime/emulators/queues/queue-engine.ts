@@ -54,6 +54,8 @@ function newReceipt(): string {
 export class QueueEngine {
   readonly db: SqliteDatabase;
   readonly #st: QueueStatements;
+  /** Queue rows by account and name: every message operation resolves its queue. Dropped on every change. */
+  readonly #queues = new Map<string, QueueRow>();
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -61,9 +63,19 @@ export class QueueEngine {
   }
 
   queue(account: string, name: string): QueueRow {
-    const row = this.#st.queue.get(account, name);
-    if (!row) throw domainError('QueueNotFound', 'The specified queue does not exist.');
+    const key = `${account}\n${name}`;
+    let row = this.#queues.get(key);
+    if (row === undefined) {
+      row = this.#st.queue.get(account, name);
+      if (!row) throw domainError('QueueNotFound', 'The specified queue does not exist.');
+      if (this.#queues.size >= 4096) this.#queues.clear();
+      this.#queues.set(key, row);
+    }
     return row;
+  }
+
+  #forget(account: string, name: string): void {
+    this.#queues.delete(`${account}\n${name}`);
   }
 
   /** Returns false when an identical queue already exists (204); a different one is QueueAlreadyExists. */
@@ -75,6 +87,7 @@ export class QueueEngine {
       if (existing.metadata === text) return false;
       throw domainError('QueueAlreadyExists', 'The specified queue already exists with different metadata.');
     }
+    this.#forget(account, name);
     this.db.transaction(() => this.#st.insertQueue.run(account, name, this.#newSet(), text))();
     return true;
   }
@@ -85,6 +98,7 @@ export class QueueEngine {
 
   deleteQueue(account: string, name: string): void {
     const q = this.queue(account, name);
+    this.#forget(account, name);
     this.db.transaction(() => {
       this.#st.deleteQueue.run(q.id);
       this.#st.dropSet.run(q.mset);
@@ -104,6 +118,7 @@ export class QueueEngine {
 
   setMetadata(account: string, name: string, metadata: Metadata): void {
     this.#st.setMetadata.run(JSON.stringify(metadata), this.queue(account, name).id);
+    this.#forget(account, name);
   }
 
   getAcl(account: string, name: string): SignedIdentifier[] {
@@ -112,6 +127,7 @@ export class QueueEngine {
 
   setAcl(account: string, name: string, ids: readonly SignedIdentifier[]): void {
     this.#st.setAcl.run(JSON.stringify(ids), this.queue(account, name).id);
+    this.#forget(account, name);
   }
 
   put(account: string, name: string, text: string, visibilityMs: number, ttlMs: number, now: number): QueueMessage {
@@ -166,6 +182,7 @@ export class QueueEngine {
   /** Clear Messages in O(1): the queue gets a new, empty message set; the old one is purged later. */
   clear(account: string, name: string): void {
     const q = this.queue(account, name);
+    this.#forget(account, name);
     this.db.transaction(() => {
       this.#st.dropSet.run(q.mset);
       this.#st.setSet.run(this.#newSet(), q.id);
