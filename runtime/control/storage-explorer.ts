@@ -24,6 +24,7 @@ import type {
   TypedValue,
 } from '../shared/protocol.js';
 import type { Workbench } from './workbench.js';
+import { doublesPerEntity } from '../shared/json-doubles.js';
 
 type Handler = (ctx: { params: Record<string, string>; body: unknown; query: unknown }) => Promise<unknown> | unknown;
 
@@ -139,16 +140,21 @@ const FULL_METADATA = { format: 'application/json;odata=fullmetadata' } as Recor
 const EDM_TYPES: ReadonlySet<string> = new Set(['String', 'Int32', 'Int64', 'Double', 'Boolean', 'DateTime', 'Guid', 'Binary']);
 
 /** An entity as the SDK gives it with disableTypeConversion ({ value, type } per property). */
-export function toEntityView(raw: TableEntityResult<Record<string, unknown>>): StorageEntity {
+/**
+ * The entity as the explorer shows it. `doubles` names the properties the response wrote as `2.0` (see
+ * json-doubles.ts): JSON.parse made them whole numbers, which would otherwise read as Int32.
+ */
+export function toEntityView(raw: TableEntityResult<Record<string, unknown>>, doubles: ReadonlySet<string> = new Set()): StorageEntity {
   const properties: Record<string, TypedValue> = {};
   for (const [name, v] of Object.entries(raw)) {
     if (name === 'partitionKey' || name === 'rowKey' || name === 'timestamp' || name === 'etag' || name.startsWith('odata.')) continue;
     if (v && typeof v === 'object' && 'type' in v && 'value' in v && EDM_TYPES.has(String((v as { type: unknown }).type))) {
       const t = v as { type: EdmType; value: unknown };
-      properties[name] = { type: t.type, value: String(t.value) };
+      // The SDK infers Int32 for a whole number without annotation, which a `2.0` in the text was not.
+      properties[name] = { type: t.type === 'Int32' && doubles.has(name) ? 'Double' : t.type, value: String(t.value) };
     } else if (typeof v === 'string') properties[name] = { type: 'String', value: v };
     else if (typeof v === 'boolean') properties[name] = { type: 'Boolean', value: String(v) };
-    else if (typeof v === 'number') properties[name] = { type: Number.isInteger(v) ? 'Int32' : 'Double', value: String(v) };
+    else if (typeof v === 'number') properties[name] = { type: Number.isInteger(v) && !doubles.has(name) ? 'Int32' : 'Double', value: String(v) };
   }
   const timestamp = raw.timestamp as unknown;
   return {
@@ -305,16 +311,26 @@ export class StorageExplorer {
   async queryEntities(table: string, q: z.infer<typeof StorageEntityQuerySchema>): Promise<{ entities: StorageEntity[]; continuation: string | null }> {
     const select = q.select?.split(',').map((s) => s.trim()).filter(Boolean);
     return guarded('table', async () => {
+      let body = '';
       const pages = this.#table(table)
-        .listEntities<Record<string, unknown>>({ disableTypeConversion: true, queryOptions: { ...FULL_METADATA, ...(q.filter?.trim() ? { filter: q.filter.trim() } : {}), ...(select?.length ? { select } : {}) } })
+        .listEntities<Record<string, unknown>>({
+          disableTypeConversion: true,
+          queryOptions: { ...FULL_METADATA, ...(q.filter?.trim() ? { filter: q.filter.trim() } : {}), ...(select?.length ? { select } : {}) },
+          onResponse: (r) => void (body = r.bodyAsText ?? ''),
+        })
         .byPage({ maxPageSize: q.top ?? 100, ...(q.continuation ? { continuationToken: q.continuation } : {}) });
       const page = (await pages.next()).value as (Array<TableEntityResult<Record<string, unknown>>> & { continuationToken?: string }) | undefined;
-      return { entities: (page ?? []).map(toEntityView), continuation: page?.continuationToken ?? null };
+      const doubles = doublesPerEntity(body);
+      return { entities: (page ?? []).map((e, i) => toEntityView(e, doubles[i])), continuation: page?.continuationToken ?? null };
     });
   }
 
   getEntity(table: string, key: z.infer<typeof StorageEntityKeySchema>): Promise<StorageEntity> {
-    return guarded('entity', async () => toEntityView(await this.#table(table).getEntity<Record<string, unknown>>(key.partitionKey, key.rowKey, { disableTypeConversion: true, queryOptions: { ...FULL_METADATA } })));
+    return guarded('entity', async () => {
+      let body = '';
+      const entity = await this.#table(table).getEntity<Record<string, unknown>>(key.partitionKey, key.rowKey, { disableTypeConversion: true, queryOptions: { ...FULL_METADATA }, onResponse: (r) => void (body = r.bodyAsText ?? '') });
+      return toEntityView(entity, doublesPerEntity(body)[0]);
+    });
   }
 
   writeEntity(table: string, b: z.infer<typeof StorageWriteEntitySchema>): Promise<{ etag: string }> {

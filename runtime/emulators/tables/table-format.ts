@@ -3,7 +3,9 @@
 // nometadata, fullmetadata and $select re-shape the properties.
 // https://learn.microsoft.com/rest/api/storageservices/payload-format-for-table-service-operations
 import type { IncomingHttpHeaders } from 'node:http';
+import { doublesPerEntity } from '../../shared/json-doubles.js';
 import { etagOf } from './clock.js';
+import { doubleText } from './edm-values.js';
 import type { EntityRow } from './table-store.js';
 
 export type MetadataLevel = 'none' | 'minimal' | 'full';
@@ -30,6 +32,9 @@ export interface FormatContext {
 
 function reshape(row: EntityRow, ctx: FormatContext): string {
   const props = JSON.parse(row.props) as Record<string, unknown>;
+  // Whole Doubles are stored as `2.0`; JSON.parse made them 2, and they must go out as 2.0 again.
+  // (Stored Doubles are in doubleText form, so only whole ones, `n.0`, lose anything; most rows have none.)
+  const doubles = /\d\.0(?!\d)/.test(row.props) ? (doublesPerEntity(row.props)[0] ?? new Set<string>()) : undefined;
   const out: Record<string, unknown> = {};
   if (ctx.level !== 'none') out['odata.etag'] = etagOf(row.ts);
   if (ctx.level === 'full') {
@@ -45,7 +50,8 @@ function reshape(row: EntityRow, ctx: FormatContext): string {
     if (ctx.level !== 'none' && `${name}@odata.type` in all) out[`${name}@odata.type`] = all[`${name}@odata.type`];
     out[name] = name in all ? all[name] : null;
   }
-  return JSON.stringify(out);
+  if (doubles === undefined || doubles.size === 0) return JSON.stringify(out);
+  return `{${Object.entries(out).map(([k, v]) => `${JSON.stringify(k)}:${doubles.has(k) && typeof v === 'number' ? doubleText(v) : JSON.stringify(v)}`).join(',')}}`;
 }
 
 /** One entity's JSON (an element of `value`, or a point-query body without odata.metadata). */

@@ -129,6 +129,10 @@ describe('query pages as wire JSON', () => {
     expect(selected.value[0].missing).toBeNull();
     const none = JSON.parse((await rawGet(`/${name}()?$select=n`, NONE)).text);
     expect(none.value.map((v: any) => v.n)).toEqual([null, null, 1]);
+    // A whole Double keeps its `.0` on every path, or a client cannot tell it from an Int32.
+    for (const path of [`/${name}()`, `/${name}()?$select=dWhole`]) {
+      for (const accept of [MINIMAL, NONE, FULL]) expect((await rawGet(path, accept)).text).toContain('"dWhole":3.0');
+    }
   });
 
   it('lists what a merge stored: new properties, changed types, dropped annotations', async () => {
