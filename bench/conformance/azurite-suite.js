@@ -88,12 +88,15 @@ async function startEmulators(strict, tls, oauth) {
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
+  const running = () => child.exitCode === null && child.signalCode === null;
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the emulators did not get ready:\n${out}`)), 20_000);
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`the emulators did not get ready:\n${out}`))), 20_000);
     child.stdout.on('data', () => out.includes('ready') && (clearTimeout(timer), resolve()));
     child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the emulators exited (${code}):\n${out}`))));
   });
   return async () => {
+    // Already gone (it crashed during the file): nothing to wait for.
+    if (!running()) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGINT');
     await exited;

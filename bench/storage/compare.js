@@ -110,7 +110,7 @@ export async function run(options) {
         ),
     );
     console.log('ratio = Azurite ÷ ours for times, CPU and RSS; ours ÷ Azurite for rates. Server CPU: the emulator process\'s user+system time over the workload (10 ms ticks).');
-    console.log('ceiling = the ratio (mem) a server that took no time would reach: Azurite\'s time per operation ÷ the SDK client\'s own CPU per operation against ours (SDK client CPU rows). The SDK client is warmed first, and sequential rows run 2 untimed passes on every server before the timed one.');
+    console.log('ceiling = the ratio (mem) a server that took no time would reach: Azurite\'s time per operation ÷ the SDK client\'s own CPU per operation against ours (SDK client CPU rows). The SDK client is warmed first, and the single-operation rows (insert, batch, point read, queue cycle) run 2 untimed passes on every server before the timed one.');
     const file = writeResults('storage', { quick: options.quick, node: process.version, bigCount, startup, ours, oursDisk, azurite, extraRuns: x, cliStartupMs: cliMs, rows: rows.map(([label, unit, a, d, b, ratio, ratioDisk, goal, ceilingRatio]) => ({ label, unit, oursMemory: a, oursDisk: d, azurite: b, ratio, ratioDisk, goal, ceiling: ceilingRatio })), at: timestamp() });
     console.log(`results: ${file}`);
     return { file };

@@ -214,7 +214,7 @@ export const ERRORS = {
   CB_ERR_EMULATORS_TLS: {
     status: 400,
     message: 'The storage emulators cannot serve HTTPS with {file}: {problem}.',
-    fix: 'Pass a PEM certificate with --cert and its PEM private key with --key (for a local one: openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout key.pem -out cert.pem), or leave both out for HTTP.',
+    fix: 'Pass a PEM certificate with --cert and its PEM private key with --key (for a local one: openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout key.pem -out cert.pem), or leave both out for HTTP.',
   },
   CB_ERR_EMULATORS_DATA_DIR: {
     status: 500,

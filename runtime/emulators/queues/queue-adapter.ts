@@ -4,6 +4,7 @@ import type { AccountRegistry } from '../storage/accounts.js';
 import { authorize } from '../storage/authorize.js';
 import type { AuthContext } from '../storage/authorize.js';
 import type { OAuthLevel } from '../storage/oauth.js';
+import type { GroupCommit } from '../storage/group-commit.js';
 import { domainError } from '../storage/domain-error.js';
 import { xmlError } from '../storage/error-body.js';
 import type { AccessNeed } from '../storage/sas.js';
@@ -40,7 +41,7 @@ function queueNeed(req: StorageRequest, name: string, rest: string[]): AccessNee
   return req.method === 'DELETE' ? need('o', 'p', 'p', name) : need('o', 'u', 'u', name);
 }
 
-export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistry, options: { oauth?: OAuthLevel } = {}): ServiceAdapter {
+export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistry, options: { oauth?: OAuthLevel; group?: GroupCommit } = {}): ServiceAdapter {
   const auth: AuthContext = {
     service: 'queue',
     accounts,
@@ -93,5 +94,5 @@ export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistr
     return messageOp(env, req, name, rest[1] as string);
   }
 
-  return { name: 'queue', maxBodyBytes: MAX_BODY, handle, serviceProperties: (account) => engine.serviceProperties(account), errorResponse: (error, req) => xmlError(error, req.requestId) };
+  return { name: 'queue', maxBodyBytes: MAX_BODY, handle, ...(options.group ? { group: options.group } : {}), serviceProperties: (account) => engine.serviceProperties(account), errorResponse: (error, req) => xmlError(error, req.requestId) };
 }

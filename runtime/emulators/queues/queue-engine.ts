@@ -74,6 +74,11 @@ export class QueueEngine {
     return row;
   }
 
+  /** After a rolled-back group commit: drop queue rows that may describe undone changes. */
+  forgetCaches(): void {
+    this.#queues.clear();
+  }
+
   #forget(account: string, name: string): void {
     this.#queues.delete(`${account}\n${name}`);
   }

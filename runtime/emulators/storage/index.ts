@@ -13,8 +13,10 @@ import { AccountRegistry, DEV_ACCOUNT, parseAccountsVariable } from './accounts.
 import type { AccountSpec } from './accounts.js';
 import { BackgroundPurge } from './background-purge.js';
 import { connectionString, storageEnvironment } from './connection.js';
-import { openDatabase } from './sqlite.js';
+import { lockDataDir, openDatabase } from './sqlite.js';
+import type { SqliteDatabase } from './sqlite.js';
 import { listenStorage } from './storage-server.js';
+import { GroupCommit } from './group-commit.js';
 import type { OAuthLevel } from './oauth.js';
 import type { RunningServer } from './storage-server.js';
 
@@ -74,19 +76,33 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
   const accounts = new AccountRegistry(specs);
   if (options.oauth && !options.tls) throw cbError('CB_ERR_CLI_USAGE', { detail: '--oauth basic needs HTTPS (--cert and --key): the SDKs send tokens over HTTPS only' });
   const tls = options.tls ? readTls(options.tls.certFile, options.tls.keyFile) : undefined;
-  const tablesDb = openDatabase(dataDir, 'tables.sqlite');
-  const queuesDb = openDatabase(dataDir, 'queues.sqlite');
+  const unlock = dataDir === null ? () => undefined : lockDataDir(dataDir);
+  let tablesDb: SqliteDatabase | undefined;
+  let queuesDb: SqliteDatabase;
+  try {
+    tablesDb = openDatabase(dataDir, 'tables.sqlite');
+    queuesDb = openDatabase(dataDir, 'queues.sqlite');
+  } catch (error) {
+    tablesDb?.close();
+    unlock();
+    throw error;
+  }
   const tables = new TableEngine(tablesDb);
   const queues = new QueueEngine(queuesDb);
+  // On disk, one commit per event-loop turn (group-commit.ts); in memory there is no write to save.
+  const groups = dataDir === null ? undefined : { tables: new GroupCommit(tablesDb, () => tables.forgetCaches()), queues: new GroupCommit(queuesDb, () => queues.forgetCaches()) };
   const servers: RunningServer[] = [];
   const closeDbs = () => {
+    groups?.tables.flush();
+    groups?.queues.flush();
     tables.close();
     tablesDb.close();
     queuesDb.close();
+    unlock();
   };
   try {
-    servers.push(await listenStorage(createTableAdapter(tables, accounts, { oauth: options.oauth }), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port', strictApiVersion: options.strictApiVersion, tls }));
-    servers.push(await listenStorage(createQueueAdapter(queues, accounts, { oauth: options.oauth }), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port', strictApiVersion: options.strictApiVersion, tls }));
+    servers.push(await listenStorage(createTableAdapter(tables, accounts, { oauth: options.oauth, group: groups?.tables }), accounts, { host, port: options.tablesPort ?? 10002, option: '--tables-port', strictApiVersion: options.strictApiVersion, tls }));
+    servers.push(await listenStorage(createQueueAdapter(queues, accounts, { oauth: options.oauth, group: groups?.queues }), accounts, { host, port: options.queuesPort ?? 10001, option: '--queues-port', strictApiVersion: options.strictApiVersion, tls }));
   } catch (error) {
     await Promise.all(servers.map((s) => s.close()));
     closeDbs();

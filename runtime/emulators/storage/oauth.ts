@@ -11,7 +11,7 @@ import type { StorageService } from './shared-key.js';
 
 export type OAuthLevel = 'basic';
 
-const ISSUERS = ['https://sts.windows.net/', 'https://sts.microsoftonline.de/', 'https://sts.chinacloudapi.cn/', 'https://sts.windows-ppe.net', 'https://login.microsoftonline.com/'];
+const ISSUERS = ['https://sts.windows.net/', 'https://sts.microsoftonline.de/', 'https://sts.chinacloudapi.cn/', 'https://sts.windows-ppe.net/', 'https://login.microsoftonline.com/'];
 const STORAGE_APP_ID = 'e406a681-f3d4-42a8-90b6-c2b029497af1';
 const CLOUD_SUFFIXES = ['core.windows.net', 'core.chinacloudapi.cn', 'core.usgovcloudapi.net', 'core.cloudapi.de'];
 

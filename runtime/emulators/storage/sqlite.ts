@@ -38,3 +38,48 @@ function tune(db: SqliteDatabase): SqliteDatabase {
   db.pragma('temp_store = MEMORY');
   return db;
 }
+
+/**
+ * One emulator process per data folder: the engines cache rows (tables, queues) and commit in groups, which a
+ * second process writing the same files would invalidate behind their back. `storage.lock` holds the owner's
+ * pid; a lock whose process is gone is taken over. Returns the release function.
+ */
+const lockedHere = new Set<string>();
+
+export function lockDataDir(dataDir: string): () => void {
+  const file = path.join(path.resolve(dataDir), 'storage.lock');
+  if (lockedHere.has(file)) throw cbError('CB_ERR_EMULATORS_DATA_DIR', { path: dataDir, problem: 'another emulator in this process is using it' });
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw cbError('CB_ERR_EMULATORS_DATA_DIR', { path: dataDir, problem: (error as Error).message }, error);
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      lockedHere.add(file);
+      return () => {
+        lockedHere.delete(file);
+        fs.rmSync(file, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cbError('CB_ERR_EMULATORS_DATA_DIR', { path: dataDir, problem: (error as Error).message }, error);
+      const owner = Number(fs.readFileSync(file, 'utf8').trim());
+      // Our own pid in a lock we do not hold: left by an earlier process that had our pid, so stale.
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+        throw cbError('CB_ERR_EMULATORS_DATA_DIR', { path: dataDir, problem: `another emulator (process ${owner}) is using it; ${file} names it` });
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw cbError('CB_ERR_EMULATORS_DATA_DIR', { path: dataDir, problem: `${file} could not be taken` });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -18,6 +18,7 @@ import type { CorsRule } from './cors.js';
 import { resolveTarget } from './request-target.js';
 import type { RequestTarget } from './request-target.js';
 import type { SignedRequest } from './shared-key.js';
+import type { GroupCommit } from './group-commit.js';
 
 const debug = createDebug('emulators:storage');
 
@@ -46,6 +47,8 @@ export interface ServiceAdapter {
   handle(req: StorageRequest): StorageResponse;
   /** The account's service properties (XML), for its CORS rules. */
   serviceProperties(account: string): string;
+  /** On-disk databases: the requests of one event-loop turn share one commit (group-commit.ts). */
+  readonly group?: GroupCommit;
   errorResponse(error: StorageDomainError, req: { requestId: string; headers: http.IncomingHttpHeaders; url: string }): StorageResponse;
 }
 
@@ -114,7 +117,7 @@ interface ServerContext {
   readonly cors: CorsCache;
 }
 
-function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, body: Buffer, tooLarge = false): void {
   const { adapter, accounts, strict } = ctx;
   const requestId = randomUUID();
   const origin = req.headers.origin;
@@ -122,14 +125,16 @@ function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse,
   /** Adds the CORS headers a request from a browser gets (only requests with Origin; never a preflight). */
   const withCors = (out: StorageResponse): StorageResponse => {
     if (typeof origin !== 'string' || account === undefined || req.method === 'OPTIONS') return out;
-    const cors = responseCorsHeaders(ctx.cors.rules(account), origin, req.method ?? 'GET', [...Object.keys(out.headers ?? {}), 'x-ms-request-id', 'x-ms-version', 'date']);
-    return Object.keys(cors).length === 0 ? out : { ...out, headers: { ...out.headers, ...cors } };
+    try {
+      const cors = responseCorsHeaders(ctx.cors.rules(account), origin, req.method ?? 'GET', [...Object.keys(out.headers ?? {}), 'x-ms-request-id', 'x-ms-version', 'date']);
+      return Object.keys(cors).length === 0 ? out : { ...out, headers: { ...out.headers, ...cors } };
+    } catch (error) {
+      // The rules could not be read (the database is closing): answer without CORS rather than not at all.
+      debug('%s CORS rules unavailable: %s', requestId, (error as Error).message);
+      return out;
+    }
   };
   try {
-    if (strict) {
-      const refused = checkApiVersion(req.headers['x-ms-version']);
-      if (refused) throw refused;
-    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
@@ -137,6 +142,15 @@ function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse,
     const target = resolveTarget(req.headers.host, rawPath, accounts);
     if (!target) throw domainError('ResourceNotFound', `No storage account in the URL "${rawPath}": use /<account>/… or <account>.${adapter.name}.localhost.`);
     account = target.account;
+    if (tooLarge) {
+      const error = domainError('RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit (${adapter.maxBodyBytes} bytes).`);
+      error.details = { MaxLimit: String(adapter.maxBodyBytes) };
+      throw error;
+    }
+    if (strict && req.method !== 'OPTIONS') {
+      const refused = checkApiVersion(req.headers['x-ms-version']);
+      if (refused) throw refused;
+    }
     if (req.method === 'OPTIONS') {
       send(res, req, requestId, { status: 200, headers: preflight(ctx.cors.rules(target.account), req.headers) });
       return;
@@ -152,8 +166,24 @@ function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse,
       origin: `${secure ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`,
       secure,
     };
+    if (adapter.group) {
+      // Answered once the turn's transaction has committed (group-commit.ts).
+      adapter.group.run(
+        () => adapter.handle(request),
+        (result, commitError) => {
+          if (commitError) fail(domainError('InternalError', `The server could not commit the change: ${commitError.message}`));
+          else if ('value' in result) send(res, req, requestId, withCors(result.value));
+          else fail(result.error);
+        },
+      );
+      return;
+    }
     send(res, req, requestId, withCors(adapter.handle(request)));
   } catch (error) {
+    fail(error);
+  }
+
+  function fail(error: unknown): void {
     if (!isDomainError(error)) debug('%s %s %s failed: %s', requestId, req.method, req.url, (error as Error).stack);
     const domain = isDomainError(error) ? error : domainError('InternalError', `The server encountered an internal error: ${(error as Error).message}`);
     send(res, req, requestId, withCors(adapter.errorResponse(domain, { requestId, headers: req.headers, url: req.url ?? '/' })));
@@ -170,16 +200,8 @@ function onRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse
     if (size > adapter.maxBodyBytes) tooLarge = true;
     else chunks.push(chunk);
   });
-  req.on('end', () => {
-    if (tooLarge) {
-      const requestId = randomUUID();
-      const error = domainError('RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit (${adapter.maxBodyBytes} bytes).`);
-      error.details = { MaxLimit: String(adapter.maxBodyBytes) };
-      send(res, req, requestId, adapter.errorResponse(error, { requestId, headers: req.headers, url: req.url ?? '/' }));
-      return;
-    }
-    dispatch(ctx, req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-  });
+  // An oversized body is answered (413, with CORS headers) once it has been read, so the client sees it.
+  req.on('end', () => dispatch(ctx, req, res, tooLarge ? Buffer.alloc(0) : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), tooLarge));
 }
 
 export interface RunningServer {

@@ -7,6 +7,7 @@ import type { AuthContext } from '../storage/authorize.js';
 import { domainError } from '../storage/domain-error.js';
 import { tableError, xmlError } from '../storage/error-body.js';
 import type { OAuthLevel } from '../storage/oauth.js';
+import type { GroupCommit } from '../storage/group-commit.js';
 import type { AccessNeed, KeyRange } from '../storage/sas.js';
 import type { ServiceAdapter, StorageRequest, StorageResponse } from '../storage/storage-server.js';
 import { runBatch } from './batch-ops.js';
@@ -31,7 +32,7 @@ function methodOf(req: StorageRequest): string {
   return method === 'PATCH' ? 'MERGE' : method;
 }
 
-export function createTableAdapter(engine: TableEngine, accounts: AccountRegistry, options: { oauth?: OAuthLevel } = {}): ServiceAdapter {
+export function createTableAdapter(engine: TableEngine, accounts: AccountRegistry, options: { oauth?: OAuthLevel; group?: GroupCommit } = {}): ServiceAdapter {
   const auth: AuthContext = {
     service: 'table',
     accounts,
@@ -106,6 +107,7 @@ export function createTableAdapter(engine: TableEngine, accounts: AccountRegistr
     name: 'table',
     maxBodyBytes: MAX_BODY,
     handle,
+    ...(options.group ? { group: options.group } : {}),
     serviceProperties: (account) => engine.serviceProperties(account),
     // Service properties/stats (?restype=service) and table ACLs (?comp=acl) speak the storage services' XML,
     // errors included (<Error><Code>…); the rest is OData (JSON, or OData XML on request).

@@ -284,6 +284,12 @@ export class TableEngine {
     this.indexes.close();
   }
 
+  /** After a rolled-back group commit: drop what may describe undone writes (table lookups, pages read ahead). */
+  forgetCaches(): void {
+    this.#tables.clear();
+    this.#ahead.clear();
+  }
+
   /**
    * Runs a page query on the source that suits it: the table in key order, or, for a filter on a property with
    * an adaptive index, that index's range when few rows match from `from`. The queries' LIMIT stops a scan as

@@ -110,5 +110,15 @@ describe('CORS, queues', () => {
     expect(res.headers['access-control-expose-headers']?.split(',')).toEqual(expect.arrayContaining(['x-ms-meta-color', 'x-ms-request-id']));
     const pre = await request(emu.queuesUrl, 'OPTIONS', `/${DEV_ACCOUNT}/${queue.name}/messages`, { Origin: 'http://app.example', 'Access-Control-Request-Method': 'POST' });
     expect(pre.status).toBe(200);
+    // An oversized body is refused with 413, and the page can read that too.
+    const big = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const { port } = new URL(emu.queuesUrl);
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/${DEV_ACCOUNT}/${queue.name}/messages?${sas}`, headers: { Origin: 'http://app.example', 'Content-Type': 'application/xml' } }, resolve);
+      req.on('error', reject);
+      req.end(Buffer.alloc(2 * 1024 * 1024, 'a'));
+    });
+    big.resume();
+    expect(big.statusCode).toBe(413);
+    expect(big.headers['access-control-allow-origin']).toBe('http://app.example');
   });
 });

@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, describe, expect, it } from 'vitest';
+import type * as StorageIndex from '../../../runtime/emulators/storage/index.js';
+
+type StorageModule = typeof StorageIndex;
 
 const ENTRY = fileURLToPath(new URL('../../../dist/runtime/emulators/storage/index.js', import.meta.url));
 const SCRIPT = `
@@ -67,6 +70,53 @@ describe('durability', () => {
     const props = await new QueueClient(second.cs, 'durable').getProperties();
     expect(props.approximateMessagesCount).toBe(50);
     second.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged write of concurrent clients (one group commit per event-loop turn) across kill -9', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-storage-'));
+    const first = await startChild(dataDir);
+    const table = TableClient.fromConnectionString(first.cs, 'grouped', { allowInsecureConnection: true });
+    await table.createTable();
+    const queue = new QueueClient(first.cs, 'grouped');
+    await queue.create();
+    // 16 in flight: the emulator handles several requests per turn and answers them after one commit.
+    const acknowledged: string[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next < 400) {
+        const i = next++;
+        await table.createEntity({ partitionKey: 'g', rowKey: String(i).padStart(4, '0'), i });
+        await queue.sendMessage(`g${i}`);
+        acknowledged.push(String(i).padStart(4, '0'));
+      }
+    }));
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+
+    const second = await startChild(dataDir);
+    const keys: string[] = [];
+    for await (const e of TableClient.fromConnectionString(second.cs, 'grouped', { allowInsecureConnection: true }).listEntities<any>()) keys.push(e.rowKey as string);
+    expect(keys.sort()).toEqual(acknowledged.sort());
+    expect((await new QueueClient(second.cs, 'grouped').getProperties()).approximateMessagesCount).toBe(400);
+    second.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lets one emulator process at a time use a data folder, and takes over the lock of a killed one', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-storage-'));
+    const first = await startChild(dataDir);
+    const { startStorageEmulator } = (await import(ENTRY)) as StorageModule;
+    await expect(startStorageEmulator({ dataDir, tablesPort: 0, queuesPort: 0 })).rejects.toMatchObject({
+      code: 'CB_ERR_EMULATORS_DATA_DIR',
+      message: expect.stringContaining(`another emulator (process ${first.child.pid}) is using it`),
+    });
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    const here = await startStorageEmulator({ dataDir, tablesPort: 0, queuesPort: 0 });
+    await expect(startStorageEmulator({ dataDir, tablesPort: 0, queuesPort: 0 })).rejects.toMatchObject({ message: expect.stringContaining('another emulator in this process') });
+    await here.close();
+    expect(fs.existsSync(path.join(dataDir, 'storage.lock'))).toBe(false);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -1,4 +1,7 @@
 // Shared set-up for the storage emulator tests: an in-process emulator on free ports, in memory.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AzureNamedKeyCredential } from '@azure/data-tables';
 import { StorageSharedKeyCredential } from '@azure/storage-queue';
 import { DEV_ACCOUNT, DEV_KEY, startStorageEmulator } from '../../../runtime/emulators/storage/index.js';
@@ -6,8 +9,10 @@ import type { RunningStorageEmulator, StorageEmulatorOptions } from '../../../ru
 
 export { DEV_ACCOUNT, DEV_KEY };
 
+/** In memory; CB_TEST_STORAGE_DISK=1 runs the same tests on a temporary data folder (group commit, WAL). */
 export function startEmulator(options: StorageEmulatorOptions = {}): Promise<RunningStorageEmulator> {
-  return startStorageEmulator({ inMemory: true, tablesPort: 0, queuesPort: 0, ...options });
+  const where = process.env.CB_TEST_STORAGE_DISK ? { dataDir: mkdtempSync(path.join(os.tmpdir(), 'cb-storage-test-')) } : { inMemory: true };
+  return startStorageEmulator({ ...where, tablesPort: 0, queuesPort: 0, ...options });
 }
 
 export const tableCredential = () => new AzureNamedKeyCredential(DEV_ACCOUNT, DEV_KEY);
