@@ -2,13 +2,12 @@
 // held here by a test of ours: Azure's behaviour where Azurite's tests expect it, and the leniencies real
 // clients rely on (a trailing slash, Storage Explorer's `$top=0`, a batch whose Content-Type lost its boundary).
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
 import { AzureNamedKeyCredential, TableClient, TableServiceClient } from '@azure/data-tables';
 import { QueueClient, QueueServiceClient, AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-queue';
 import azure from 'azure-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStorageEmulator } from '../../../runtime/emulators/storage/index.js';
-import { DEV_ACCOUNT, DEV_KEY, codeOf, failure, queueCredential, startEmulator, tableCredential, uniqueName } from './helpers.js';
+import { DEV_ACCOUNT, DEV_KEY, codeOf, failure, queueCredential, rawRequest, startEmulator, tableCredential, uniqueName } from './helpers.js';
 
 const opts = { allowInsecureConnection: true };
 let emu: RunningStorageEmulator;
@@ -20,18 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-function raw(base: string, method: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const { port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = rawRequest;
 
 /** SharedKeyLite over `signedPath` (the path the client believes it signed), without a date header. */
 function lite(signedPath: string): Record<string, string> {

@@ -5,7 +5,7 @@ import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { QueueClient, QueueSASPermissions, QueueServiceClient, StorageSharedKeyCredential, generateQueueSASQueryParameters } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStorageEmulator } from '../../../runtime/emulators/storage/index.js';
-import { DEV_ACCOUNT, DEV_KEY, queueCredential, startEmulator, tableCredential, uniqueName } from './helpers.js';
+import { DEV_ACCOUNT, DEV_KEY, queueCredential, rawRequest, startEmulator, tableCredential, uniqueName } from './helpers.js';
 
 const opts = { allowInsecureConnection: true };
 let emu: RunningStorageEmulator;
@@ -15,18 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-function request(base: string, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const { port } = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const request = (base: string, method: string, path: string, headers: Record<string, string>) => rawRequest(base, method, path, '', headers);
 
 const RULES = [
   { allowedOrigins: 'http://app.example', allowedMethods: 'GET,PUT,POST', allowedHeaders: 'x-ms-meta-data*,content-type,x-ms-version', exposedHeaders: 'x-ms-meta-*,x-ms-request-id', maxAgeInSeconds: 100 },

@@ -1,5 +1,6 @@
 // Shared set-up for the storage emulator tests: an in-process emulator on free ports, in memory.
 import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { AzureNamedKeyCredential } from '@azure/data-tables';
@@ -38,4 +39,24 @@ export function uniqueName(prefix: string): string {
 /** Azure's error code as each SDK surfaces it (data-tables keeps it in details.errorCode). */
 export function codeOf(error: any): string | undefined {
   return error?.details?.errorCode ?? error?.code ?? error?.details?.odataError?.code;
+}
+
+export interface RawReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One HTTP request to 127.0.0.1 on base's port, exactly as given (for what the SDKs would not send). */
+export function rawRequest(base: string, method: string, path: string, body: string, headers: Record<string, string>): Promise<RawReply> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -1,11 +1,11 @@
 // Azure's limits (including those Azurite misses) with the codes SDKs see, and authentication: SAS allowed
 // and denied, SharedKeyLite, host-style URLs, and the server-side batch rules a raw client can break.
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
 import { AzureSASCredential, TableClient, TableServiceClient, generateAccountSas, generateTableSas } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStorageEmulator } from '../../../runtime/emulators/storage/index.js';
-import { DEV_ACCOUNT, DEV_KEY, codeOf, failure, startEmulator, tableCredential, uniqueName } from './helpers.js';
+import { DEV_ACCOUNT, DEV_KEY, codeOf, failure, rawRequest as sendRaw, startEmulator, tableCredential, uniqueName } from './helpers.js';
+import type { RawReply } from './helpers.js';
 
 const opts = { allowInsecureConnection: true };
 let emu: RunningStorageEmulator;
@@ -113,17 +113,8 @@ describe('SAS', () => {
 });
 
 /** A signed raw request: SharedKeyLite (Date + resource), against path or host style. */
-function rawRequest(method: string, path: string, body: string, headers: Record<string, string>, hostHeader?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const { port } = new URL(emu.tablesUrl);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(hostHeader ? { Host: hostHeader } : {}), 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+function rawRequest(method: string, path: string, body: string, headers: Record<string, string>, hostHeader?: string): Promise<RawReply> {
+  return sendRaw(emu.tablesUrl, method, path, body, { ...headers, ...(hostHeader ? { Host: hostHeader } : {}) });
 }
 
 function liteAuth(path: string): Record<string, string> {
