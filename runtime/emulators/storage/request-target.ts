@@ -27,6 +27,7 @@ function splitAccount(name: string, accounts: AccountRegistry): { account: strin
 }
 
 function safeDecode(text: string): string {
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {
@@ -34,10 +35,24 @@ function safeDecode(text: string): string {
   }
 }
 
+/** Host headers seen, to the account-naming host name they hold ('' for an IP or a name without dots). */
+const hostNames = new Map<string, string>();
+
+function hostName(hostHeader: string): string {
+  let name = hostNames.get(hostHeader);
+  if (name === undefined) {
+    const host = hostHeader.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    name = host.includes('.') && isIP(host) === 0 ? host : '';
+    if (hostNames.size >= 1024) hostNames.clear();
+    hostNames.set(hostHeader, name);
+  }
+  return name;
+}
+
 /** Returns undefined when no known account can be found (the caller answers with an auth failure). */
 export function resolveTarget(hostHeader: string | undefined, rawPath: string, accounts: AccountRegistry): RequestTarget | undefined {
-  const host = (hostHeader ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  if (host.includes('.') && isIP(host) === 0) {
+  const host = hostName(hostHeader ?? '');
+  if (host !== '') {
     const found = splitAccount(host.split('.')[0] as string, accounts);
     if (found) return { ...found, rawPath, resourcePath: safeDecode(rawPath.slice(1)) };
   }
