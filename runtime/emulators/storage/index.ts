@@ -80,7 +80,7 @@ export async function startStorageEmulator(options: StorageEmulatorOptions = {})
   let tablesDb: SqliteDatabase | undefined;
   let queuesDb: SqliteDatabase;
   try {
-    tablesDb = openDatabase(dataDir, 'tables.sqlite');
+    tablesDb = openDatabase(dataDir, 'tables.sqlite', { scanPages: true });
     queuesDb = openDatabase(dataDir, 'queues.sqlite');
   } catch (error) {
     tablesDb?.close();

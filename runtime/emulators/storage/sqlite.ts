@@ -15,8 +15,18 @@ import { cbError } from '../../shared/errors.js';
 
 export type SqliteDatabase = Database.Database;
 
-export function openDatabase(dataDir: string | null, file: string): SqliteDatabase {
-  if (dataDir === null) return tune(new Database(':memory:'));
+/**
+ * `scanPages`: an in-memory database of rows that filters scan (the tables) gets 64 KiB pages, which a scan
+ * reads fewer and fuller of: about a fifth faster per 100k rows, for ~3 µs more per insert. Not the queues
+ * (their inserts, updates and deletes got ~15 % slower in the benchmark), and not on disk, where every commit
+ * writes whole pages to the WAL.
+ */
+export function openDatabase(dataDir: string | null, file: string, options: { scanPages?: boolean } = {}): SqliteDatabase {
+  if (dataDir === null) {
+    const db = new Database(':memory:');
+    if (options.scanPages) db.pragma('page_size = 65536');
+    return tune(db);
+  }
   const target = path.join(dataDir, file);
   try {
     fs.mkdirSync(dataDir, { recursive: true });
