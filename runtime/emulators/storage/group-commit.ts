@@ -52,7 +52,13 @@ export class GroupCommit {
         this.#onRollback();
       }
     }
-    for (const answer of this.#waiting.splice(0)) answer(failure);
+    for (const answer of this.#waiting.splice(0)) {
+      try {
+        answer(failure);
+      } catch {
+        // One answer that cannot be written (its socket is gone) must not keep the others from theirs.
+      }
+    }
   }
 
   /** Commits what is pending now (closing the server). */
