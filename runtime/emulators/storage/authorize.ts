@@ -6,6 +6,7 @@ import { isSas, verifyAccountSas, verifyServiceSas } from './sas.js';
 import type { AccessNeed, KeyRange, PolicyLookup } from './sas.js';
 import { signatureMatches, stringsToSign } from './shared-key.js';
 import type { SignedRequest, StorageService } from './shared-key.js';
+import { safeDecode } from './request-target.js';
 import type { RequestTarget } from './request-target.js';
 import { verifyBearerToken } from './oauth.js';
 import type { OAuthLevel } from './oauth.js';
@@ -41,7 +42,7 @@ export function authorize(ctx: AuthContext, req: SignedRequest, target: RequestT
       throw domainError('AuthenticationFailed', `The account in the Authorization header (${account}) is not the account of the URL (${target.account}).`);
     }
     const paths = [target.rawPath];
-    const decoded = safeDecodePath(target.rawPath);
+    const decoded = safeDecode(target.rawPath);
     if (decoded !== target.rawPath) paths.push(decoded);
     // The services ignore one trailing slash in the path (`/Tables/`); a client that signed the path without it
     // (as Azurite's REST tests do) signed the same resource.
@@ -61,12 +62,4 @@ export function authorize(ctx: AuthContext, req: SignedRequest, target: RequestT
     return range.startPk === undefined && range.endPk === undefined ? undefined : range;
   }
   throw domainError('AuthenticationFailed', 'Server failed to authenticate the request: no Authorization header and no shared access signature. Anonymous access is not available for tables and queues.');
-}
-
-function safeDecodePath(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
 }

@@ -26,7 +26,8 @@ function splitAccount(name: string, accounts: AccountRegistry): { account: strin
   return undefined;
 }
 
-function safeDecode(text: string): string {
+/** decodeURIComponent, or the text as it is when it does not decode (a stray %). */
+export function safeDecode(text: string): string {
   if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);

@@ -42,22 +42,32 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
+/** A fresh data folder with an emulator child on it, and a table and a queue called `name` created there. */
+async function freshEmulator(name: string) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-storage-'));
+  const first = await startChild(dataDir);
+  const table = TableClient.fromConnectionString(first.cs, name, { allowInsecureConnection: true });
+  await table.createTable();
+  const queue = new QueueClient(first.cs, name);
+  await queue.create();
+  return { dataDir, first, table, queue };
+}
+
+async function killHard(child: ChildProcess): Promise<void> {
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+}
+
 describe('durability', () => {
   it('keeps every acknowledged entity and message across kill -9', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-storage-'));
-    const first = await startChild(dataDir);
-    const table = TableClient.fromConnectionString(first.cs, 'durable', { allowInsecureConnection: true });
-    await table.createTable();
-    const queue = new QueueClient(first.cs, 'durable');
-    await queue.create();
+    const { dataDir, first, table, queue } = await freshEmulator('durable');
     const N = 200;
     for (let i = 0; i < N; i++) await table.createEntity({ partitionKey: 'p', rowKey: String(i).padStart(4, '0'), i });
     const batch: any[] = [];
     for (let i = 0; i < 100; i++) batch.push(['create', { partitionKey: 'b', rowKey: String(i) }]);
     await table.submitTransaction(batch);
     for (let i = 0; i < 50; i++) await queue.sendMessage(`m${i}`);
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await killHard(first.child);
 
     const second = await startChild(dataDir);
     const table2 = TableClient.fromConnectionString(second.cs, 'durable', { allowInsecureConnection: true });
@@ -74,12 +84,7 @@ describe('durability', () => {
   });
 
   it('keeps every acknowledged write of concurrent clients (one group commit per event-loop turn) across kill -9', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cb-storage-'));
-    const first = await startChild(dataDir);
-    const table = TableClient.fromConnectionString(first.cs, 'grouped', { allowInsecureConnection: true });
-    await table.createTable();
-    const queue = new QueueClient(first.cs, 'grouped');
-    await queue.create();
+    const { dataDir, first, table, queue } = await freshEmulator('grouped');
     // 16 in flight: the emulator handles several requests per turn and answers them after one commit.
     const acknowledged: string[] = [];
     let next = 0;
@@ -91,8 +96,7 @@ describe('durability', () => {
         acknowledged.push(String(i).padStart(4, '0'));
       }
     }));
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await killHard(first.child);
 
     const second = await startChild(dataDir);
     const keys: string[] = [];
@@ -111,8 +115,7 @@ describe('durability', () => {
       code: 'CB_ERR_EMULATORS_DATA_DIR',
       message: expect.stringContaining(`another emulator (process ${first.child.pid}) is using it`),
     });
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await killHard(first.child);
     const here = await startStorageEmulator({ dataDir, tablesPort: 0, queuesPort: 0 });
     await expect(startStorageEmulator({ dataDir, tablesPort: 0, queuesPort: 0 })).rejects.toMatchObject({ message: expect.stringContaining('another emulator in this process') });
     await here.close();
