@@ -2,6 +2,12 @@
 //   path style     http://127.0.0.1:10002/devstoreaccount1/mytable      (any IP host, `localhost`, one label)
 //   host style     http://devstoreaccount1.table.localhost:10002/mytable (first label of a dotted host name,
 //                  when it names a known account; `<account>-secondary` is the read-only secondary)
+//   bare           http://127.0.0.1:10002/Tables, what clients that take an endpoint's host and drop its path send
+//                  (the `azure` package's storage before azure-storage 2: 0.7–0.10, with an explicit
+//                  TableEndpoint=http://127.0.0.1:10002/devstoreaccount1). On Azure the account is in the host
+//                  name; here it is taken from the request's SharedKey/SharedKeyLite Authorization header, which
+//                  signed `/<account>/Tables` (exactly what host style signs). A SAS request names no account, and
+//                  gets the development account.
 // https://learn.microsoft.com/azure/storage/common/storage-use-azurite#connection-strings
 import { isIP } from 'node:net';
 import type { AccountRegistry } from './accounts.js';
@@ -50,8 +56,19 @@ function hostName(hostHeader: string): string {
   return name;
 }
 
-/** Returns undefined when no known account can be found (the caller answers with an auth failure). */
-export function resolveTarget(hostHeader: string | undefined, rawPath: string, accounts: AccountRegistry): RequestTarget | undefined {
+/** The account a SharedKey or SharedKeyLite Authorization header names (`SharedKey <account>:<signature>`). */
+export function authorizationAccount(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const m = /^SharedKey(?:Lite)? ([^:\s]+):/.exec(header);
+  return m ? m[1] : undefined;
+}
+
+/**
+ * Returns undefined when no known account can be found (the caller answers with an error naming both URL
+ * styles). `signedBy`: the account a bare URL (no account in host or path) falls back to, from the request's
+ * credentials (see above).
+ */
+export function resolveTarget(hostHeader: string | undefined, rawPath: string, accounts: AccountRegistry, signedBy?: string): RequestTarget | undefined {
   const host = hostName(hostHeader ?? '');
   if (host !== '') {
     const found = splitAccount(host.split('.')[0] as string, accounts);
@@ -60,7 +77,10 @@ export function resolveTarget(hostHeader: string | undefined, rawPath: string, a
   const slash = rawPath.indexOf('/', 1);
   const first = safeDecode(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
   const found = splitAccount(first, accounts);
-  if (!found) return undefined;
+  if (!found) {
+    const bare = signedBy === undefined ? undefined : splitAccount(signedBy, accounts);
+    return bare ? { ...bare, rawPath, resourcePath: safeDecode(rawPath.slice(1)) } : undefined;
+  }
   const rest = slash === -1 ? '' : rawPath.slice(slash + 1);
   return { ...found, rawPath, resourcePath: safeDecode(rest) };
 }

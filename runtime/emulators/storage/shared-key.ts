@@ -60,12 +60,16 @@ export function stringsToSign(service: StorageService, lite: boolean, req: Signe
       const resource = canonicalResourceComp(account, path, req.query);
       return [req.method, header(h, 'content-md5'), header(h, 'content-type'), h['x-ms-date'] ? '' : date, canonicalHeaders(h) + resource].join('\n');
     }
+    // From version 2015-02-21 a zero Content-Length is signed as the empty string; before, as "0" (the `azure`
+    // package's queue client of 2012–2014 sends 2011-08-18 and signs the 0).
     const length = header(h, 'content-length');
+    const version = header(h, 'x-ms-version');
+    const emptyZero = version === '' || version >= '2015-02-21';
     return [
       req.method,
       header(h, 'content-encoding'),
       header(h, 'content-language'),
-      length === '0' ? '' : length,
+      length === '0' && emptyZero ? '' : length,
       header(h, 'content-md5'),
       header(h, 'content-type'),
       h['x-ms-date'] ? '' : header(h, 'date'),

@@ -9,13 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cbError } from '../../shared/errors.js';
 import { createDebug } from '../../logs/debug.js';
+import { DEV_ACCOUNT } from './accounts.js';
 import type { AccountRegistry } from './accounts.js';
 import { domainError, isDomainError } from './domain-error.js';
 import type { StorageDomainError } from './domain-error.js';
 import { checkApiVersion } from './api-versions.js';
 import { corsRules, preflight, responseCorsHeaders } from './cors.js';
 import type { CorsRule } from './cors.js';
-import { resolveTarget } from './request-target.js';
+import { authorizationAccount, resolveTarget } from './request-target.js';
 import type { RequestTarget } from './request-target.js';
 import type { SignedRequest } from './shared-key.js';
 import type { GroupCommit } from './group-commit.js';
@@ -139,7 +140,8 @@ function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse,
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-    const target = resolveTarget(req.headers.host, rawPath, accounts);
+    const signedBy = authorizationAccount(req.headers.authorization) ?? (q !== -1 && /[?&]sig=/.test(url) ? DEV_ACCOUNT : undefined);
+    const target = resolveTarget(req.headers.host, rawPath, accounts, signedBy);
     if (!target) throw domainError('ResourceNotFound', `No storage account in the URL "${rawPath}": use /<account>/… or <account>.${adapter.name}.localhost.`);
     account = target.account;
     if (tooLarge) {

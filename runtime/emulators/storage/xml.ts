@@ -25,6 +25,8 @@ export const XML_DECL = '<?xml version="1.0" encoding="utf-8"?>';
 
 export interface XmlElement {
   readonly name: string;
+  /** Attributes by their qualified names as written (`m:type`). */
+  readonly attributes: Readonly<Record<string, string>>;
   readonly children: XmlElement[];
   text: string;
 }
@@ -33,10 +35,10 @@ export interface XmlElement {
 export function parseXml(source: string): XmlElement {
   Parser ??= (require('saxes') as { SaxesParser: typeof SaxesParserType }).SaxesParser;
   const parser = new Parser({ xmlns: false });
-  const root: XmlElement = { name: '#document', children: [], text: '' };
+  const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
   const stack: XmlElement[] = [root];
   parser.on('opentag', (tag) => {
-    const node: XmlElement = { name: tag.name, children: [], text: '' };
+    const node: XmlElement = { name: tag.name, attributes: tag.attributes as Record<string, string>, children: [], text: '' };
     (stack[stack.length - 1] as XmlElement).children.push(node);
     stack.push(node);
   });

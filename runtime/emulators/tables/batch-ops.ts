@@ -13,7 +13,7 @@ import { parseBatch, serializeBatch } from './batch-multipart.js';
 import type { BatchRequest, BatchResponse } from './batch-multipart.js';
 import { entityNeed, runEntityOp } from './entity-ops.js';
 import type { EntityOp, TableEnv } from './entity-ops.js';
-import { parseEntity } from './entity-input.js';
+import { parseEntityBody } from './atom.js';
 import { parseEntityAddress } from './keys.js';
 
 export const MAX_BATCH_OPERATIONS = 100;
@@ -28,15 +28,20 @@ export interface BatchContext {
   readonly authorize: (need: AccessNeed) => KeyRange | undefined;
 }
 
-function toOp(req: BatchRequest): EntityOp {
+/**
+ * One part as an operation. The part's headers rarely carry the answer's format (Accept) or the version; those
+ * of the batch request apply to it then (an Atom batch gets Atom answers in its parts).
+ */
+function toOp(req: BatchRequest, outer: BatchContext['headers']): EntityOp {
   const url = new URL(req.url, 'http://batch.invalid');
   const segment = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
   const address = parseEntityAddress(segment);
   if (!address) throw domainError('InvalidInput', `A batch operation has an invalid entity URL: ${req.url}.`);
   const verb = req.method === 'POST' && req.headers['x-http-method'] ? req.headers['x-http-method'].toUpperCase() : req.method;
   const method = verb === 'PATCH' ? 'MERGE' : verb;
-  const entity = method === 'POST' || method === 'PUT' || method === 'MERGE' ? parseEntity(req.body) : undefined;
-  return { method, table: address.table, ...(address.keys ? { keys: address.keys } : {}), headers: req.headers, query: url.searchParams, body: req.body, ...(entity ? { entity } : {}) };
+  const entity = method === 'POST' || method === 'PUT' || method === 'MERGE' ? parseEntityBody(req.body, req.headers['content-type']) : undefined;
+  const headers = { accept: outer.accept, 'x-ms-version': outer['x-ms-version'], ...req.headers };
+  return { method, table: address.table, ...(address.keys ? { keys: address.keys } : {}), headers, query: url.searchParams, body: req.body, ...(entity ? { entity } : {}) };
 }
 
 function partitionOf(op: EntityOp): string | undefined {
@@ -77,7 +82,7 @@ export function runBatch(ctx: BatchContext): { body: string; contentType: string
   try {
     const ops = requests.map((r, index) => {
       try {
-        return toOp(r);
+        return toOp(r, ctx.headers);
       } catch (error) {
         if (isDomainError(error)) error.index = index;
         throw error;

@@ -10,7 +10,7 @@ import { inKeyRange } from '../storage/sas.js';
 import type { AccessNeed, KeyRange } from '../storage/sas.js';
 import { etagOf } from './clock.js';
 import { decodeToken, encodeToken } from './continuation.js';
-import { parseEntity } from './entity-input.js';
+import { parseEntityBody } from './atom.js';
 import type { EntityInput } from './entity-input.js';
 import { withKeyRange } from './key-range-filter.js';
 import { checkKey } from './keys.js';
@@ -111,7 +111,7 @@ function pointGet(env: TableEnv, op: EntityOp, pk: string, rk: string): OpResult
 }
 
 function insert(env: TableEnv, op: EntityOp, range: KeyRange | undefined): OpResult {
-  const entity = op.entity ?? parseEntity(op.body);
+  const entity = op.entity ?? parseEntityBody(op.body, op.headers['content-type']);
   if (entity.pk === undefined || entity.rk === undefined) throw domainError('PropertiesNeedValue', 'The values are not specified for all properties in the entity: PartitionKey and RowKey are required.');
   checkRange(range, entity.pk, entity.rk);
   const ts = env.engine.write(env.account, op.table, 'insert', entity.pk, entity.rk, entity);
@@ -133,7 +133,7 @@ function checkRange(range: KeyRange | undefined, pk: string, rk: string): void {
 function update(env: TableEnv, op: EntityOp, pk: string, rk: string): OpResult {
   checkKey('PartitionKey', pk);
   checkKey('RowKey', rk);
-  const entity = op.entity ?? parseEntity(op.body);
+  const entity = op.entity ?? parseEntityBody(op.body, op.headers['content-type']);
   if ((entity.pk !== undefined && entity.pk !== pk) || (entity.rk !== undefined && entity.rk !== rk)) {
     throw domainError('InvalidInput', 'The PartitionKey and RowKey in the body differ from those in the URL.');
   }

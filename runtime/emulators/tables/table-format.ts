@@ -1,16 +1,19 @@
-// Entities and table lists as JSON, at the three OData metadata levels the Accept header (or $format) asks for.
-// minimalmetadata (the SDKs' default) is built by splicing stored JSON text — no parse/serialize per row;
-// nometadata, fullmetadata and $select re-shape the properties.
+// Entities and table lists as JSON, at the three OData metadata levels the Accept header (or $format) asks for,
+// or as Atom for clients that ask for it (atom.ts). minimalmetadata (the SDKs' default) is built by splicing
+// stored JSON text — no parse/serialize per row; nometadata, fullmetadata and $select re-shape the properties.
 // https://learn.microsoft.com/rest/api/storageservices/payload-format-for-table-service-operations
 import type { IncomingHttpHeaders } from 'node:http';
 import { doublesPerEntity } from '../../shared/json-doubles.js';
+import { ATOM_CONTENT_TYPE, atomEntity, atomEntityFeed, atomTable, atomTableFeed, wantsAtom } from './atom.js';
 import { etagOf } from './clock.js';
 import { doubleText } from './edm-values.js';
 import type { EntityRow } from './table-store.js';
 
-export type MetadataLevel = 'none' | 'minimal' | 'full';
+/** The JSON metadata levels, or 'atom' (AtomPub XML). */
+export type MetadataLevel = 'none' | 'minimal' | 'full' | 'atom';
 
 export function metadataLevel(headers: IncomingHttpHeaders, query: URLSearchParams): MetadataLevel {
+  if (wantsAtom(headers, query)) return 'atom';
   const wanted = `${query.get('$format') ?? ''} ${headers.accept ?? ''}`;
   if (wanted.includes('nometadata')) return 'none';
   if (wanted.includes('fullmetadata')) return 'full';
@@ -18,6 +21,7 @@ export function metadataLevel(headers: IncomingHttpHeaders, query: URLSearchPara
 }
 
 export function contentType(level: MetadataLevel): string {
+  if (level === 'atom') return ATOM_CONTENT_TYPE;
   return `application/json;odata=${level === 'none' ? 'nometadata' : level === 'full' ? 'fullmetadata' : 'minimalmetadata'};streaming=true;charset=utf-8`;
 }
 
@@ -67,12 +71,14 @@ export function metadataUrl(ctx: FormatContext, suffix: string): string {
 
 /** A single entity response body (insert with return-content, point query). */
 export function singleEntityBody(row: EntityRow, ctx: FormatContext): string {
+  if (ctx.level === 'atom') return atomEntity(row, ctx);
   const json = entityJson(row, ctx);
   if (ctx.level === 'none') return json;
   return `{"odata.metadata":${JSON.stringify(metadataUrl(ctx, `${ctx.table}/@Element`))},${json.slice(1)}`;
 }
 
 export function entityListBody(rows: readonly EntityRow[], ctx: FormatContext): string {
+  if (ctx.level === 'atom') return atomEntityFeed(rows, ctx);
   const items = rows.map((r) => entityJson(r, ctx)).join(',');
   if (ctx.level === 'none') return `{"value":[${items}]}`;
   return `{"odata.metadata":${JSON.stringify(metadataUrl(ctx, ctx.table))},"value":[${items}]}`;
@@ -107,11 +113,13 @@ function tableItem(name: string, ctx: Omit<FormatContext, 'table'>): Record<stri
 }
 
 export function tableBody(name: string, ctx: Omit<FormatContext, 'table'>): string {
+  if (ctx.level === 'atom') return atomTable(name, ctx);
   const item = tableItem(name, ctx);
   return JSON.stringify(ctx.level === 'none' ? item : { 'odata.metadata': `${ctx.base}/$metadata#Tables/@Element`, ...item });
 }
 
 export function tableListBody(names: readonly string[], ctx: Omit<FormatContext, 'table'>): string {
+  if (ctx.level === 'atom') return atomTableFeed(names, ctx);
   const value = names.map((n) => tableItem(n, ctx));
   return JSON.stringify(ctx.level === 'none' ? { value } : { 'odata.metadata': `${ctx.base}/$metadata#Tables`, value });
 }

@@ -7,6 +7,7 @@ import { aclXml, parseAcl } from '../storage/acl.js';
 import { domainError } from '../storage/domain-error.js';
 import type { StorageRequest, StorageResponse } from '../storage/storage-server.js';
 import { serviceStatsXml, mergeServiceProperties } from '../storage/service-properties.js';
+import { atomTableName, isAtomBody } from './atom.js';
 import { decodeToken, encodeToken } from './continuation.js';
 import { parseFilter } from './odata/parser.js';
 import { MAX_PAGE } from './table-engine.js';
@@ -42,10 +43,13 @@ export function listTablesOp(env: TableEnv, req: StorageRequest): StorageRespons
 
 export function createTableOp(env: TableEnv, req: StorageRequest): StorageResponse {
   let name: unknown;
-  try {
-    name = (JSON.parse(req.body.toString() || '{}') as { TableName?: unknown }).TableName;
-  } catch {
-    throw domainError('InvalidInput', 'The request body is not valid JSON; expected {"TableName": "…"}.');
+  if (isAtomBody(req.headers['content-type'], req.body)) name = atomTableName(req.body.toString());
+  else {
+    try {
+      name = (JSON.parse(req.body.toString() || '{}') as { TableName?: unknown }).TableName;
+    } catch {
+      throw domainError('InvalidInput', 'The request body is not valid JSON; expected {"TableName": "…"} (or an Atom entry with <d:TableName>).');
+    }
   }
   if (typeof name !== 'string') throw domainError('InvalidInput', 'The request body must give the table name: {"TableName": "…"}.');
   env.engine.createTable(env.account, name);
