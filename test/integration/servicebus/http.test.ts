@@ -139,20 +139,22 @@ describe('azure-sb (legacy REST)', () => {
     expect(emulator.engine.counts('legacy-t/Subscriptions/high').activeMessageCount).toBe(0);
   });
 
-  it('runs the seed code unchanged in a child process with only the emulator environment', async () => {
+  // azure-sb, and the `azure` package the seed article requires: 0.10.6 (`npm install azure` today, azure-sb
+  // 0.10 inside) and 0.7.19 (2013, its own Service Bus code).
+  it.each([['azure-sb', 'client1'], ['azure', 'client2'], ['azure-0.7', 'client3']])('runs the seed code unchanged with %s in a child process with only the emulator environment', async (pkg, subscription) => {
     const script = `
-      var azure = { createServiceBusService: require('azure-sb').createServiceBusService };
+      var azure = require('${pkg}');
       var sb = azure.createServiceBusService();
       var topic = 'taskdiscussion';
       sb.createQueueIfNotExists('taskqueue', function (e) {
         if (e) throw e;
         sb.createTopicIfNotExists(topic, function (e) {
           if (e) throw e;
-          sb.createSubscription(topic, 'client1', function (e) {
+          sb.createSubscription(topic, '${subscription}', function (e) {
             if (e) throw e;
             sb.sendTopicMessage(topic, 'Hello world!', function (e) {
               if (e) throw e;
-              sb.receiveSubscriptionMessage(topic, 'client1', function (e, m) {
+              sb.receiveSubscriptionMessage(topic, '${subscription}', function (e, m) {
                 if (e) throw e;
                 console.log(JSON.stringify(m.body));
               });
