@@ -41,6 +41,16 @@ function queueNeed(req: StorageRequest, name: string, rest: string[]): AccessNee
   return req.method === 'DELETE' ? need('o', 'p', 'p', name) : need('o', 'u', 'u', name);
 }
 
+/**
+ * The paths a queue URL without the account can have: the service root, `<queue>` (not with comp=list, which
+ * only the root has) and `<queue>/messages[/<id>]`.
+ */
+function bareShape(path: string, url: string): boolean {
+  const segments = path.replace(/\/$/, '').split('/');
+  if (segments.length === 1) return segments[0] === '' || !/[?&]comp=list(&|$)/.test(url);
+  return segments.length <= 3 && segments[1] === 'messages';
+}
+
 export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistry, options: { oauth?: OAuthLevel; group?: GroupCommit } = {}): ServiceAdapter {
   const auth: AuthContext = {
     service: 'queue',
@@ -94,5 +104,13 @@ export function createQueueAdapter(engine: QueueEngine, accounts: AccountRegistr
     return messageOp(env, req, name, rest[1] as string);
   }
 
-  return { name: 'queue', maxBodyBytes: MAX_BODY, handle, ...(options.group ? { group: options.group } : {}), serviceProperties: (account) => engine.serviceProperties(account), errorResponse: (error, req) => xmlError(error, req.requestId) };
+  return {
+    name: 'queue',
+    maxBodyBytes: MAX_BODY,
+    handle,
+    ...(options.group ? { group: options.group } : {}),
+    serviceProperties: (account) => engine.serviceProperties(account),
+    errorResponse: (error, req) => xmlError(error, req.requestId),
+    bareShape,
+  };
 }

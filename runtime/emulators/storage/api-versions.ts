@@ -33,3 +33,11 @@ export function checkApiVersion(value: string | string[] | undefined): StorageDo
   error.details = { HeaderName: 'x-ms-version', HeaderValue: version };
   return error;
 }
+
+/**
+ * Whether a request names a service version before 2013-08-15, the first with JSON for tables: such a
+ * request gets Atom (and OData XML errors) unless its Accept asks for JSON.
+ */
+export function versionBeforeJson(value: string | string[] | undefined): boolean {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && value < '2013-08-15';
+}

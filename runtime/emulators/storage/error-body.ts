@@ -3,6 +3,7 @@
 // https://learn.microsoft.com/rest/api/storageservices/status-and-error-codes2
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StorageDomainError } from './domain-error.js';
+import { versionBeforeJson } from './api-versions.js';
 import { statusOf } from './error-status.js';
 import type { StorageResponse } from './storage-server.js';
 import { XML_DECL, el } from './xml.js';
@@ -24,7 +25,8 @@ export function xmlError(error: StorageDomainError, requestId: string): StorageR
 
 export function tableErrorBody(error: StorageDomainError, requestId: string, headers: IncomingHttpHeaders): { body: string; type: string } {
   const accept = String(headers.accept ?? '');
-  if (accept !== '' && !accept.includes('json') && (accept.includes('xml') || accept.includes('atom'))) {
+  // XML when the client asks for it, or names a version that had no JSON (its successes are Atom: atom.ts).
+  if (!accept.includes('json') && ((accept !== '' && (accept.includes('xml') || accept.includes('atom'))) || versionBeforeJson(headers['x-ms-version']))) {
     const body = `${XML_DECL}<error xmlns="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata">${el('code', error.code)}<message xml:lang="en-US">${el('x', fullMessage(error, requestId)).slice(3, -4)}</message></error>`;
     return { body, type: 'application/xml' };
   }

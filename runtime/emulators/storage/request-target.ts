@@ -65,10 +65,16 @@ export function authorizationAccount(header: string | undefined): string | undef
 
 /**
  * Returns undefined when no known account can be found (the caller answers with an error naming both URL
- * styles). `signedBy`: the account a bare URL (no account in host or path) falls back to, from the request's
- * credentials (see above).
+ * styles). `bare`: the account a bare URL (no account in host or path) falls back to, from the request's
+ * credentials (see above), and which resource paths a bare URL of this service can have: a path-style URL with
+ * a mistyped account (`/devstoreacount1/mytable`) is not one, and keeps its clear 404.
  */
-export function resolveTarget(hostHeader: string | undefined, rawPath: string, accounts: AccountRegistry, signedBy?: string): RequestTarget | undefined {
+export function resolveTarget(
+  hostHeader: string | undefined,
+  rawPath: string,
+  accounts: AccountRegistry,
+  bare?: { readonly signedBy: string; readonly shape: (resourcePath: string) => boolean },
+): RequestTarget | undefined {
   const host = hostName(hostHeader ?? '');
   if (host !== '') {
     const found = splitAccount(host.split('.')[0] as string, accounts);
@@ -78,8 +84,9 @@ export function resolveTarget(hostHeader: string | undefined, rawPath: string, a
   const first = safeDecode(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
   const found = splitAccount(first, accounts);
   if (!found) {
-    const bare = signedBy === undefined ? undefined : splitAccount(signedBy, accounts);
-    return bare ? { ...bare, rawPath, resourcePath: safeDecode(rawPath.slice(1)) } : undefined;
+    const signer = bare === undefined ? undefined : splitAccount(bare.signedBy, accounts);
+    const resourcePath = safeDecode(rawPath.slice(1));
+    return signer && bare?.shape(resourcePath) ? { ...signer, rawPath, resourcePath } : undefined;
   }
   const rest = slash === -1 ? '' : rawPath.slice(slash + 1);
   return { ...found, rawPath, resourcePath: safeDecode(rest) };

@@ -50,7 +50,7 @@ export interface SignedRequest {
 export function stringsToSign(service: StorageService, lite: boolean, req: SignedRequest, account: string, paths: readonly string[]): string[] {
   const h = req.headers;
   const date = header(h, 'x-ms-date') || header(h, 'date');
-  return paths.map((path) => {
+  return paths.flatMap((path) => {
     if (service === 'table') {
       const resource = canonicalResourceComp(account, path, req.query);
       if (lite) return `${date}\n${resource}`;
@@ -61,15 +61,16 @@ export function stringsToSign(service: StorageService, lite: boolean, req: Signe
       return [req.method, header(h, 'content-md5'), header(h, 'content-type'), h['x-ms-date'] ? '' : date, canonicalHeaders(h) + resource].join('\n');
     }
     // From version 2015-02-21 a zero Content-Length is signed as the empty string; before, as "0" (the `azure`
-    // package's queue client of 2012–2014 sends 2011-08-18 and signs the 0).
+    // package's queue client of 2012–2014 sends 2011-08-18 and signs the 0), and a client that signs the empty
+    // string with an old version is accepted too.
     const length = header(h, 'content-length');
     const version = header(h, 'x-ms-version');
-    const emptyZero = version === '' || version >= '2015-02-21';
-    return [
+    const lengths = length !== '0' ? [length] : version === '' || version >= '2015-02-21' ? [''] : ['0', ''];
+    return lengths.map((signedLength) => [
       req.method,
       header(h, 'content-encoding'),
       header(h, 'content-language'),
-      length === '0' && emptyZero ? '' : length,
+      signedLength,
       header(h, 'content-md5'),
       header(h, 'content-type'),
       h['x-ms-date'] ? '' : header(h, 'date'),
@@ -79,7 +80,7 @@ export function stringsToSign(service: StorageService, lite: boolean, req: Signe
       header(h, 'if-unmodified-since'),
       header(h, 'range'),
       canonicalHeaders(h) + canonicalResourceFull(account, path, req.query),
-    ].join('\n');
+    ].join('\n'));
   });
 }
 

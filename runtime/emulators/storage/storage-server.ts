@@ -51,6 +51,8 @@ export interface ServiceAdapter {
   /** On-disk databases: the requests of one event-loop turn share one commit (group-commit.ts). */
   readonly group?: GroupCommit;
   errorResponse(error: StorageDomainError, req: { requestId: string; headers: http.IncomingHttpHeaders; url: string }): StorageResponse;
+  /** Whether a resource path (below the account) can be this service's, for URLs that name no account. */
+  bareShape(resourcePath: string, url: string): boolean;
 }
 
 export interface ListenOptions {
@@ -141,7 +143,7 @@ function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse,
     const rawPath = q === -1 ? url : url.slice(0, q);
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
     const signedBy = authorizationAccount(req.headers.authorization) ?? (q !== -1 && /[?&]sig=/.test(url) ? DEV_ACCOUNT : undefined);
-    const target = resolveTarget(req.headers.host, rawPath, accounts, signedBy);
+    const target = resolveTarget(req.headers.host, rawPath, accounts, signedBy === undefined ? undefined : { signedBy, shape: (path) => adapter.bareShape(path, url) });
     if (!target) throw domainError('ResourceNotFound', `No storage account in the URL "${rawPath}": use /<account>/… or <account>.${adapter.name}.localhost.`);
     account = target.account;
     if (tooLarge) {

@@ -12,6 +12,7 @@
 // https://learn.microsoft.com/rest/api/storageservices/inserting-and-updating-entities
 import type { IncomingHttpHeaders } from 'node:http';
 import { doublesPerEntity } from '../../shared/json-doubles.js';
+import { versionBeforeJson } from '../storage/api-versions.js';
 import { domainError } from '../storage/domain-error.js';
 import { parseXml } from '../storage/xml.js';
 import type { XmlElement } from '../storage/xml.js';
@@ -25,8 +26,6 @@ export const ATOM_CONTENT_TYPE = 'application/atom+xml;charset=utf-8';
 const DECL = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>';
 const NAMESPACES = 'xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" xmlns="http://www.w3.org/2005/Atom"';
 const SCHEME = 'http://schemas.microsoft.com/ado/2007/08/dataservices/scheme';
-/** The first service version that has JSON; before it a request without a JSON Accept gets Atom. */
-const FIRST_JSON_VERSION = '2013-08-15';
 const PROPERTY_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 
 /** What the links of an answer are built from (the JSON formatter's context, minus the metadata level). */
@@ -44,12 +43,10 @@ export interface AtomContext {
  */
 export function wantsAtom(headers: IncomingHttpHeaders, query: URLSearchParams): boolean {
   const format = query.get('$format');
-  if (format !== null) return format === 'atom';
+  if (format !== null) return format === 'atom' || format.startsWith('application/atom+xml');
   const accept = String(headers.accept ?? '');
   if (accept.includes('json')) return false;
-  if (accept.includes('atom+xml')) return true;
-  const version = headers['x-ms-version'];
-  return typeof version === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(version) && version < FIRST_JSON_VERSION;
+  return accept.includes('atom+xml') || versionBeforeJson(headers['x-ms-version']);
 }
 
 /** Whether a request body is Atom (by its Content-Type, or a body that starts as XML). */
@@ -62,13 +59,19 @@ export function isAtomBody(contentType: string | string[] | undefined, body: str
 }
 
 const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+// What JSON can hold and XML 1.0 cannot carry as itself: \r (a reader turns \r\n into \n), the C0 controls but
+// tab and newline, U+FFFE/U+FFFF and lone surrogates. They go out as character references, so no value makes
+// the document unreadable; the old Node client's reader (sax) decodes them back.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NOT_XML_TEXT = /[\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Text and double-quoted attribute values; apostrophes stay as they are, as Azure writes its keys and ETags. */
-const escapeXml = (text: string): string => text.replace(/[&<>"]/g, (c) => XML_ESCAPES[c] as string);
+const escapeXml = (text: string): string =>
+  text.replace(/[&<>"]/g, (c) => XML_ESCAPES[c] as string).replace(NOT_XML_TEXT, (c) => `&#x${(c.codePointAt(0) as number).toString(16).toUpperCase()};`);
 
 const local = (name: string): string => name.slice(name.indexOf(':') + 1);
 
 function attribute(node: XmlElement, name: string): string | undefined {
-  for (const [key, value] of Object.entries(node.attributes)) if (local(key) === name && key !== 'xmlns') return value;
+  for (const [key, value] of Object.entries(node.attributes)) if (local(key) === name && !key.startsWith('xmlns')) return value;
   return undefined;
 }
 
@@ -84,17 +87,21 @@ function propertiesOf(body: string, what: string): XmlElement {
 
 /** An Atom entry → the record the JSON reader takes: every value as text, with its `name@odata.type`. */
 export function atomEntityRecord(body: string): Record<string, unknown> {
-  const record: Record<string, unknown> = {};
+  // No prototype: property names such as constructor or __proto__ are plain keys here.
+  const record = Object.create(null) as Record<string, unknown>;
   for (const node of propertiesOf(body, 'The entity').children) {
     const name = local(node.name);
-    if (name in record) throw domainError('InvalidInput', `An error occurred while processing this request. The property "${name}" appears more than once in the entity.`);
+    if (Object.hasOwn(record, name)) throw domainError('InvalidInput', `An error occurred while processing this request. The property "${name}" appears more than once in the entity.`);
+    if (node.children.length > 0) throw domainError('InvalidInput', `An error occurred while processing this request. The property "${name}" holds XML elements (<${node.children[0]?.name}>); a property's value is text.`);
     if (attribute(node, 'null') === 'true') {
       record[name] = null;
       continue;
     }
     const type = attribute(node, 'type') ?? 'Edm.String';
-    let value = node.text;
-    if (type === 'Edm.Boolean') value = value === '1' ? 'true' : value === '0' ? 'false' : value.trim();
+    // Only strings keep their whitespace; xsd values around a number, Boolean or date may have some, and
+    // base64Binary may have it anywhere.
+    let value = type === 'Edm.String' ? node.text : type === 'Edm.Binary' ? node.text.replace(/\s+/g, '') : node.text.trim();
+    if (type === 'Edm.Boolean') value = value === '1' ? 'true' : value === '0' ? 'false' : value;
     else if (type === 'Edm.Double') value = value === 'INF' ? 'Infinity' : value === '-INF' ? '-Infinity' : value;
     record[name] = value;
     record[`${name}@odata.type`] = type;
@@ -136,21 +143,23 @@ function propertiesXml(row: EntityRow, select: readonly string[] | undefined): s
   const props = JSON.parse(row.props) as Record<string, unknown>;
   // Whole Doubles are stored as `2.0`, which JSON.parse turns into 2 (an Int32 to the eye): look them up.
   const doubles = /\d\.0(?!\d)/.test(row.props) ? (doublesPerEntity(row.props)[0] ?? new Set<string>()) : new Set<string>();
-  const system: Record<string, string> = { PartitionKey: row.pk, RowKey: row.rk, Timestamp: row.ts };
-  const names = select ?? ['PartitionKey', 'RowKey', 'Timestamp', ...Object.keys(props).filter((k) => !k.includes('@'))];
+  const system = new Map([['PartitionKey', row.pk], ['RowKey', row.rk], ['Timestamp', row.ts]]);
+  // A name $select repeats is written once, as in JSON (an XML reader would make a repeated element an array).
+  const names = select ? [...new Set(select)] : ['PartitionKey', 'RowKey', 'Timestamp', ...Object.keys(props).filter((k) => !k.includes('@'))];
   let out = '';
   for (const name of names) {
     if (!PROPERTY_NAME.test(name)) throw domainError('InvalidInput', `An error occurred while processing this request. $select names a property "${name}" that is not a valid property name.`);
-    if (name in system) {
-      out += propertyXml(name, name === 'Timestamp' ? 'Edm.DateTime' : 'Edm.String', system[name] as string);
+    const own = system.get(name);
+    if (own !== undefined) {
+      out += propertyXml(name, name === 'Timestamp' ? 'Edm.DateTime' : 'Edm.String', own);
       continue;
     }
-    const value = props[name];
+    const value = Object.hasOwn(props, name) ? props[name] : undefined;
     if (value === undefined || value === null) {
       out += `<d:${name} m:null="true" />`;
       continue;
     }
-    const annotated = props[`${name}@odata.type`];
+    const annotated = Object.hasOwn(props, `${name}@odata.type`) ? props[`${name}@odata.type`] : undefined;
     if (typeof annotated === 'string') out += propertyXml(name, annotated, annotated === 'Edm.Double' ? doubleXml(value as string) : String(value));
     else if (typeof value === 'boolean') out += propertyXml(name, 'Edm.Boolean', String(value));
     else if (typeof value === 'number') out += propertyXml(name, isInt32(value) && !doubles.has(name) ? 'Edm.Int32' : 'Edm.Double', doubleXml(value));

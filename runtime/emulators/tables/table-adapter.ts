@@ -109,6 +109,8 @@ export function createTableAdapter(engine: TableEngine, accounts: AccountRegistr
     handle,
     ...(options.group ? { group: options.group } : {}),
     serviceProperties: (account) => engine.serviceProperties(account),
+    // One segment: Tables, Tables('t'), t(), t(PartitionKey=…), $batch, t?comp=acl, or the service root.
+    bareShape: (path) => !path.replace(/\/$/, '').includes('/'),
     // Service properties/stats (?restype=service) and table ACLs (?comp=acl) speak the storage services' XML,
     // errors included (<Error><Code>…); the rest is OData (JSON, or OData XML on request).
     errorResponse: (error, req) => (/[?&](restype=service|comp=acl)(&|$)/.test(req.url) && !String(req.headers.accept ?? '').includes('json') ? xmlError(error, req.requestId) : tableError(error, req.requestId, req.headers)),

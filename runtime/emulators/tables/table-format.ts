@@ -51,8 +51,8 @@ function reshape(row: EntityRow, ctx: FormatContext): string {
   if (ctx.level === 'full') all['Timestamp@odata.type'] = 'Edm.DateTime';
   const names = ctx.select ?? Object.keys(all).filter((k) => !k.includes('@'));
   for (const name of names) {
-    if (ctx.level !== 'none' && `${name}@odata.type` in all) out[`${name}@odata.type`] = all[`${name}@odata.type`];
-    out[name] = name in all ? all[name] : null;
+    if (ctx.level !== 'none' && Object.hasOwn(all, `${name}@odata.type`)) out[`${name}@odata.type`] = all[`${name}@odata.type`];
+    out[name] = Object.hasOwn(all, name) ? all[name] : null;
   }
   if (doubles === undefined || doubles.size === 0) return JSON.stringify(out);
   return `{${Object.entries(out).map(([k, v]) => `${JSON.stringify(k)}:${doubles.has(k) && typeof v === 'number' ? doubleText(v) : JSON.stringify(v)}`).join(',')}}`;

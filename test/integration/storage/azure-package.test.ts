@@ -165,6 +165,44 @@ describe('Atom over raw HTTP', () => {
   });
 });
 
+describe('Atom edge cases', () => {
+  it('keeps property names that are JavaScript built-ins, characters XML cannot carry, and reads xsd whitespace', async () => {
+    const table = uniqueName('atomedge');
+    expect((await tableRequest('POST', 'Tables', entry(`<d:TableName>${table}</d:TableName>`), ATOM)).status).toBe(201);
+    const json = { PartitionKey: 'p', RowKey: 'j', constructor: 'c', toString: 't', __proto__x: 'x', text: 'a\r\nb\u0001c' };
+    const put = await tableRequest('POST', table, JSON.stringify(json), { Accept: 'application/json;odata=nometadata', 'Content-Type': 'application/json', 'x-ms-version': '2019-02-02' });
+    expect(put.status).toBe(201);
+    const got = await tableRequest('GET', `${table}(PartitionKey='p',RowKey='j')`, '', { Accept: ATOM.Accept });
+    expect(got.status).toBe(200);
+    expect(got.body).toContain('<d:constructor>c</d:constructor><d:toString>t</d:toString>');
+    expect(got.body).toContain('<d:text>a&#xD;\nb&#x1;c</d:text>');
+    const selected = await tableRequest('GET', `${table}()?$select=valueOf,constructor,constructor`, '', { Accept: ATOM.Accept });
+    expect(selected.body).toContain('<m:properties><d:valueOf m:null="true" /><d:constructor>c</d:constructor></m:properties>');
+    const selectedJson = await tableRequest('GET', `${table}()?$select=valueOf,constructor`, '', { Accept: 'application/json;odata=nometadata', 'x-ms-version': '2019-02-02' });
+    expect(JSON.parse(selectedJson.body).value).toEqual([{ valueOf: null, constructor: 'c' }]);
+
+    const fromAtom = entry(
+      '<d:PartitionKey>p</d:PartitionKey><d:RowKey>a</d:RowKey><d:constructor>1</d:constructor><d:__proto__>2</d:__proto__>' +
+        '<d:n m:type="Edm.Int32" xmlns:type="urn:not-a-type"> 5 </d:n><d:b m:type="Edm.Binary">AQ\n  ID</d:b><d:yes m:type="Edm.Boolean"> 1 </d:yes>',
+    );
+    expect((await tableRequest('POST', table, fromAtom, ATOM)).status).toBe(201);
+    const back = await tableRequest('GET', `${table}(PartitionKey='p',RowKey='a')`, '', { Accept: 'application/json;odata=minimalmetadata', 'x-ms-version': '2019-02-02' });
+    expect(JSON.parse(back.body)).toMatchObject({ constructor: '1', ['__proto__']: '2', n: 5, b: 'AQID', yes: true });
+    expect(Object.hasOwn(JSON.parse(back.body), '__proto__')).toBe(true);
+    const mixed = await tableRequest('POST', table, entry('<d:PartitionKey>p</d:PartitionKey><d:RowKey>m</d:RowKey><d:s>a<b>X</b>c</d:s>'), ATOM);
+    expect(mixed.status).toBe(400);
+    expect(mixed.body).toContain('holds XML elements');
+  });
+
+  it('answers errors in XML to a 2011 client that sent no Accept, as its successes are Atom', async () => {
+    const table = uniqueName('atomerr');
+    expect((await tableRequest('POST', 'Tables', entry(`<d:TableName>${table}</d:TableName>`), ATOM)).status).toBe(201);
+    const missing = await tableRequest('GET', `${table}(PartitionKey='x',RowKey='y')`, '', {});
+    expect(missing.status).toBe(404);
+    expect(missing.body).toContain('<code>ResourceNotFound</code>');
+  });
+});
+
 describe('URLs without the account', () => {
   it('serves a signed bare URL for the account that signed it, and refuses an unsigned one with a hint', async () => {
     const table = uniqueName('bare');
@@ -175,5 +213,19 @@ describe('URLs without the account', () => {
     const unsigned = await rawRequest(emu.tablesUrl, 'GET', '/Tables', '', { Accept: 'application/json' });
     expect(unsigned.status).toBe(404);
     expect(unsigned.body).toContain('No storage account in the URL');
+  });
+
+  it('keeps the clear 404 for a path-style URL with a mistyped account, even when signed', async () => {
+    const table = uniqueName('typo');
+    expect((await tableRequest('POST', 'Tables', JSON.stringify({ TableName: table }), { 'Content-Type': 'application/json', 'x-ms-version': '2019-02-02' })).status).toBe(201);
+    const typo = await tableRequest('GET', `devstoreacount1/${table}()`, '', { Accept: 'application/json', 'x-ms-version': '2019-02-02' }, true);
+    expect(typo.status).toBe(404);
+    expect(typo.body).toContain('No storage account in the URL \\"/devstoreacount1/');
+    const date = new Date().toUTCString();
+    const signed = `GET\n\n\n\nx-ms-date:${date}\nx-ms-version:2019-02-02\n/${DEV_ACCOUNT}/devstoreacount1?comp=list`;
+    const signature = createHmac('sha256', Buffer.from(DEV_KEY, 'base64')).update(signed, 'utf8').digest('base64');
+    const list = await rawRequest(emu.queuesUrl, 'GET', '/devstoreacount1?comp=list', '', { 'x-ms-date': date, 'x-ms-version': '2019-02-02', Authorization: `SharedKeyLite ${DEV_ACCOUNT}:${signature}` });
+    expect(list.status).toBe(404);
+    expect(list.body).toContain('No storage account in the URL');
   });
 });
