@@ -33,6 +33,12 @@ describe('cloudbench serve with the emulators', () => {
     expect((await get(`${app.url}/topic`)).text).toBe('received Hello world!');
   });
 
+  it('runs it with the azure package itself: 0.7.19 of the seed\'s era (Atom) and 0.10.6 from npm today', async () => {
+    expect((await get(`${app.url}/azure-0.7/table`)).text).toBe('table ok: Pick up milk');
+    expect((await get(`${app.url}/azure-0.7/topic`)).text).toBe('received Hello from 2013');
+    expect((await get(`${app.url}/azure/table`)).text).toBe('table ok');
+  });
+
   it('lists the emulators in the workbench state, and runs them in a process of their own', async () => {
     const { origin, hash } = new URL(app.workbenchUrl);
     const token = new URLSearchParams(hash.slice(1)).get('token');
