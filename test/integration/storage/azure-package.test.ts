@@ -4,12 +4,11 @@
 // azure-storage 0.3.3, which drops the account from TableEndpoint's path and sends bare URLs like /Tables).
 // Both run in a child process with only the environment Cloudbench gives workers. Then the Atom format and the
 // bare-URL rule over raw HTTP, for what those clients do not exercise.
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStorageEmulator } from '../../../runtime/emulators/storage/index.js';
-import { DEV_ACCOUNT, DEV_KEY, rawRequest, startEmulator, uniqueName } from './helpers.js';
+import { DEV_ACCOUNT, DEV_KEY, rawRequest, runWithWorkerEnvironment, startEmulator, uniqueName } from './helpers.js';
 
 let emu: RunningStorageEmulator;
 beforeAll(async () => {
@@ -20,13 +19,7 @@ afterAll(() => emu.close());
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/legacy-azure');
 
 async function runFixture(file: string): Promise<any> {
-  const env = { PATH: process.env.PATH ?? '', ...emu.environment() };
-  const child = spawn(process.execPath, [path.join(FIXTURES, file)], { env, cwd: process.cwd() });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c) => (out += c));
-  child.stderr.on('data', (c) => (err += c));
-  const code = await new Promise((resolve) => child.on('exit', resolve));
+  const { code, out, err } = await runWithWorkerEnvironment(emu, [path.join(FIXTURES, file)]);
   expect(err).toBe('');
   expect(code).toBe(0);
   return JSON.parse(out);

@@ -1,4 +1,5 @@
 // Shared set-up for the storage emulator tests: an in-process emulator on free ports, in memory.
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -59,4 +60,19 @@ export function rawRequest(base: string, method: string, path: string, body: str
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * Runs `node <args>` with only PATH and the environment Cloudbench gives workers (as a worker would see it);
+ * resolves its exit code and output.
+ */
+export async function runWithWorkerEnvironment(emu: RunningStorageEmulator, args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const env = { PATH: process.env.PATH ?? '', ...emu.environment() };
+  const child = spawn(process.execPath, args, { env, cwd: process.cwd() });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (err += c));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, out, err };
 }

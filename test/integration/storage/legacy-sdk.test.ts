@@ -1,11 +1,10 @@
 // The legacy azure-storage package (what the project's seed article uses): tables with TableQuery and
 // TableBatch, queues, and `azure.createTableService()` with no arguments in a child process that has only the
 // environment Cloudbench gives workers.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStorageEmulator } from '../../../runtime/emulators/storage/index.js';
-import { startEmulator, uniqueName } from './helpers.js';
+import { runWithWorkerEnvironment, startEmulator, uniqueName } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const azure = require('azure-storage');
@@ -93,13 +92,7 @@ describe('azure-storage (legacy)', () => {
           });
         });
       });`;
-    const env = { PATH: process.env.PATH ?? '', ...emu.environment() };
-    const child = spawn(process.execPath, ['-e', script], { env, cwd: process.cwd() });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
+    const { code, out, err } = await runWithWorkerEnvironment(emu, ['-e', script]);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ created: true, description: 'take out the trash' });
