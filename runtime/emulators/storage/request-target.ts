@@ -66,14 +66,14 @@ export function authorizationAccount(header: string | undefined): string | undef
 /**
  * Returns undefined when no known account can be found (the caller answers with an error naming both URL
  * styles). `bare`: the account a bare URL (no account in host or path) falls back to, from the request's
- * credentials (see above), and which resource paths a bare URL of this service can have: a path-style URL with
+ * credentials (see above; asked only when the URL names no account), and which resource paths a bare URL of this service can have: a path-style URL with
  * a mistyped account (`/devstoreacount1/mytable`) is not one, and keeps its clear 404.
  */
 export function resolveTarget(
   hostHeader: string | undefined,
   rawPath: string,
   accounts: AccountRegistry,
-  bare?: { readonly signedBy: string; readonly shape: (resourcePath: string) => boolean },
+  bare?: { readonly signedBy: () => string | undefined; readonly shape: (resourcePath: string) => boolean },
 ): RequestTarget | undefined {
   const host = hostName(hostHeader ?? '');
   if (host !== '') {
@@ -84,7 +84,8 @@ export function resolveTarget(
   const first = safeDecode(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
   const found = splitAccount(first, accounts);
   if (!found) {
-    const signer = bare === undefined ? undefined : splitAccount(bare.signedBy, accounts);
+    const signedBy = bare?.signedBy();
+    const signer = signedBy === undefined ? undefined : splitAccount(signedBy, accounts);
     const resourcePath = safeDecode(rawPath.slice(1));
     return signer && bare?.shape(resourcePath) ? { ...signer, rawPath, resourcePath } : undefined;
   }

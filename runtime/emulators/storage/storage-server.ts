@@ -142,8 +142,10 @@ function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse,
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-    const signedBy = authorizationAccount(req.headers.authorization) ?? (q !== -1 && /[?&]sig=/.test(url) ? DEV_ACCOUNT : undefined);
-    const target = resolveTarget(req.headers.host, rawPath, accounts, signedBy === undefined ? undefined : { signedBy, shape: (path) => adapter.bareShape(path, url) });
+    const target = resolveTarget(req.headers.host, rawPath, accounts, {
+      signedBy: () => authorizationAccount(req.headers.authorization) ?? (q !== -1 && /[?&]sig=/.test(url) ? DEV_ACCOUNT : undefined),
+      shape: (path) => adapter.bareShape(path, url),
+    });
     if (!target) throw domainError('ResourceNotFound', `No storage account in the URL "${rawPath}": use /<account>/… or <account>.${adapter.name}.localhost.`);
     account = target.account;
     if (tooLarge) {
