@@ -106,7 +106,10 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
         balancer: fabricConfig.balancer,
         workerRoles: fabricConfig.workerRoles,
         healthProbe: fabricConfig.healthProbe,
-        extraEnv: { CLOUDBENCH_ENVIRONMENT: 'local', CLOUDBENCH_SLOT: 'production', CLOUDBENCH_ROLE: 'web', ...(isSample ? { NODE_PATH: OWN_NODE_MODULES } : {}) },
+        // ServiceConfiguration.Local.cscfg's settings, as environment variables (as every environment's are) and
+        // through azure.RoleEnvironment.
+        extraEnv: { ...fabricConfig.localSettings, CLOUDBENCH_ENVIRONMENT: 'local', CLOUDBENCH_SLOT: 'production', CLOUDBENCH_ROLE: 'web', ...(isSample ? { NODE_PATH: OWN_NODE_MODULES } : {}) },
+        roleEnvironment: { deploymentId: 'local', webRole: fabricConfig.webRole, settings: fabricConfig.localSettings },
       };
       site = new SiteHost(project, samePort === undefined ? siteOptions : { ...siteOptions, port: samePort });
       await site.start();
@@ -224,6 +227,10 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
     if (next.instances !== previous.instances) {
       await site.setInstanceCount(next.instances);
       done.push(`local: ${previous.instances} → ${next.instances} instances`);
+    }
+    if (JSON.stringify(next.localSettings) !== JSON.stringify(previous.localSettings)) {
+      site.setRoleSettings(next.localSettings);
+      done.push('local: settings changed; RoleEnvironment reports them now (changed event), environment variables from the next open');
     }
     if (next.balancer !== previous.balancer) {
       site.balancer.policy = next.balancer;

@@ -45,6 +45,10 @@ export interface FabricConfig {
   readonly healthProbe: HealthProbeSettings | undefined;
   /** Which files it came from, for the UI. */
   readonly sources: readonly string[];
+  /** The web role's name (`<WebRole name>` in ServiceDefinition.csdef; WebRole without one), for RoleEnvironment. */
+  readonly webRole: string;
+  /** The local environment's settings (ServiceConfiguration.Local.cscfg): the live folder's workers get them. */
+  readonly localSettings: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_WARMUP_STATUSES = [200, 201, 202, 204, 301, 302, 304, 307, 308, 401, 403, 404];
@@ -58,6 +62,8 @@ export function loadFabricConfig(folder: string): FabricConfig {
     return e;
   };
   let localInstances: number | undefined;
+  let localSettings: Record<string, string> = {};
+  let webRole = 'WebRole';
   let balancer: BalancerPolicy = 'round-robin';
   let warmupPath = '/';
   let warmupStatuses = DEFAULT_WARMUP_STATUSES;
@@ -91,6 +97,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
       const timeout = seconds('timeoutInSeconds', 31);
       healthProbe = { protocol: protocol as 'http' | 'tcp', path: probePath, intervalMs: interval * 1000, timeoutMs: interval * 1000, failures: Math.max(1, Math.floor(timeout / interval)) };
     }
+    webRole = attr(childrenNamed(root, 'WebRole')[0] ?? root, 'name') ?? webRole;
     for (const role of childrenNamed(root, 'WorkerRole')) {
       const entry = findPath(role, 'Runtime', 'EntryPoint', 'ProgramEntryPoint');
       const commandLine = entry === undefined ? '' : (attr(entry, 'commandLine') ?? '');
@@ -120,8 +127,10 @@ export function loadFabricConfig(folder: string): FabricConfig {
     const settings: Record<string, string> = {};
     for (const s of childrenNamed(findPath(role, 'ConfigurationSettings'), 'Setting')) settings[attr(s, 'name') ?? ''] = attr(s, 'value') ?? '';
     delete settings[''];
-    if (name === 'local') localInstances = n ?? localInstances;
-    else {
+    if (name === 'local') {
+      localInstances = n ?? localInstances;
+      localSettings = settings;
+    } else {
       const e = env(name);
       e.instances = n ?? e.instances;
       Object.assign(e.settings, settings);
@@ -268,6 +277,8 @@ export function loadFabricConfig(folder: string): FabricConfig {
     workerRoles: [...workerRoles.values()],
     healthProbe,
     sources,
+    webRole,
+    localSettings,
   };
 }
 

@@ -361,6 +361,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
       balancer: this.#config.balancer,
       workerRoles: this.#config.workerRoles,
       healthProbe: this.#config.healthProbe,
+      roleEnvironment: { deploymentId: deployment.id, webRole: this.#config.webRole, settings: this.#settingsFor(env, slot) },
       extraEnv: {
         ...this.#settingsFor(env, slot),
         CLOUDBENCH_ENVIRONMENT: name,

@@ -20,6 +20,8 @@ import type { GroupState } from '../workers/worker-group.js';
 import type { WorkerSpec } from '../workers/worker.js';
 import type { WorkerState } from '../workers/worker-state.js';
 import { Instance } from './instance.js';
+import { ServiceRuntime } from './service-runtime.js';
+import type { ReportedStatus } from './service-runtime.js';
 import type { InstanceOptions, RequestRecord } from './instance.js';
 import { createSitePipeline } from './site-pipeline.js';
 import { SiteRouter } from './site-router.js';
@@ -48,6 +50,11 @@ export interface RoleInstanceOptions {
    * listen on and no requests; it is ready once started and restarted when it crashes.
    */
   readonly background?: { readonly script: string };
+  /**
+   * The role environment `azure.RoleEnvironment` reads (service-runtime.ts): the deployment, the role's name
+   * and settings; the instance id is this instance's name.
+   */
+  readonly roleEnvironment?: { readonly deploymentId: string; readonly roleName: string; readonly settings: Readonly<Record<string, string>> };
 }
 
 export interface WorkerView {
@@ -99,6 +106,7 @@ export class RoleInstance {
   readonly #controlPipe: string;
   readonly #lastExit = new Map<number, number | null>();
   #controlServer: net.Server | undefined;
+  readonly #serviceRuntime: ServiceRuntime | undefined;
   #project: ProjectModel;
   #stopping: Promise<void> | undefined;
   /** Set by the app through its control pipe: keep me out of the balancer for now. */
@@ -118,6 +126,8 @@ export class RoleInstance {
     const name = options.name;
     this.#socketDir = mkdtempSync(path.join(os.tmpdir(), 'cb-'));
     this.#controlPipe = process.platform === 'win32' ? `\\\\.\\pipe\\cloudbench-control-${path.basename(this.#socketDir)}` : path.join(this.#socketDir, 'control.sock');
+    const roleEnvironment = options.roleEnvironment;
+    this.#serviceRuntime = roleEnvironment === undefined ? undefined : new ServiceRuntime(this.#socketDir, { ...roleEnvironment, instanceId: name }, (status) => this.#onReportedStatus(status));
     this.capture = new LogCapture(logs, {
       enabled: s.loggingEnabled,
       directory: path.resolve(project.appRoot, s.logDirectory),
@@ -169,6 +179,12 @@ export class RoleInstance {
 
   async start(): Promise<void> {
     await this.#listenForControl();
+    try {
+      await this.#serviceRuntime?.start();
+    } catch (error) {
+      // The app runs without RoleEnvironment rather than not at all; it says why when it asks.
+      this.events.emit('failed', { instance: this.name, message: `the service runtime (WaRuntimeEndpoint) could not start: ${(error as Error).message}` });
+    }
     this.group.start();
     this.#stats.start();
   }
@@ -238,6 +254,7 @@ export class RoleInstance {
     this.#stopping ??= (async () => {
       this.#stats.stop();
       this.#controlServer?.close();
+      await this.#serviceRuntime?.close();
       await this.group.stop(drainMs);
       this.instance.close();
       this.router.close();
@@ -314,6 +331,22 @@ export class RoleInstance {
     });
   }
 
+  /** What the app reported through RoleEnvironment: Busy leaves the balancer, Started/Release rejoin, Recycle recycles. */
+  #onReportedStatus(status: ReportedStatus): void {
+    if (status === 'Recycle') {
+      this.recycle([], 'the app asked for a recycle (RoleEnvironment.requestRecycle)');
+      return;
+    }
+    this.busy = status === 'Busy';
+    this.events.emit('instances');
+  }
+
+  /** New role settings (a configuration change): RoleEnvironment's `changed` listeners hear of it. */
+  updateRoleSettings(settings: Readonly<Record<string, string>>): void {
+    const current = this.options.roleEnvironment;
+    if (current) this.#serviceRuntime?.update({ ...current, settings, instanceId: this.name });
+  }
+
   #spec(project: ProjectModel): WorkerSpec {
     const s = project.settings;
     const [command, ...commandArgs] = splitCommandLine(s.nodeProcessCommandLine);
@@ -330,6 +363,7 @@ export class RoleInstance {
       env: {
         ...workerEnvironment(project, this.name, this.options.env),
         CLOUDBENCH_CONTROL_PIPE: this.#controlPipe,
+        ...this.#serviceRuntime?.environment,
         ...(s.recycleSignalEnabled ? { IISNODE_CONTROL_PIPE: this.#controlPipe } : {}),
       },
       startTimeoutMs: Math.max(1000, s.maxNamedPipeConnectionRetry * s.namedPipeConnectionRetryDelay),

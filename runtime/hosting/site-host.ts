@@ -58,6 +58,11 @@ export interface SiteHostOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Variables every worker of every instance gets on top of `env` (identity, slot settings). */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /**
+   * What `azure.RoleEnvironment` answers in every instance (service-runtime.ts): the deployment, the web role's
+   * name (worker role instances get their own) and the role settings.
+   */
+  readonly roleEnvironment?: { readonly deploymentId: string; readonly webRole: string; readonly settings: Readonly<Record<string, string>> };
   /** Worker roles: background scripts (queue consumers…) run beside the web role, with no VIP. */
   readonly workerRoles?: ReadonlyArray<WorkerRoleConfig>;
   /** The load balancer's health probe of each instance (csdef <LoadBalancerProbe>, cloudbench.json healthProbe). */
@@ -188,11 +193,25 @@ export class SiteHost {
     const env = { ...(this.options.env ?? process.env), ...this.options.extraEnv, CLOUDBENCH_ROLE: role.name, CLOUDBENCH_INSTANCE_ID: name };
     return new RoleInstance(
       this.#project,
-      { name, env, hook: this.options.hook, killTimeoutMs: this.options.killTimeoutMs, background: { script: path.resolve(this.#project.folder, role.script) } },
+      { name, env, hook: this.options.hook, killTimeoutMs: this.options.killTimeoutMs, background: { script: path.resolve(this.#project.folder, role.script) }, ...this.#roleEnvironment(role.name) },
       this.logs,
       this.events,
       (r) => this.#onRequest(r),
     );
+  }
+
+  #roleSettings: Readonly<Record<string, string>> | undefined;
+
+  #roleEnvironment(roleName: string | undefined): { roleEnvironment?: { deploymentId: string; roleName: string; settings: Readonly<Record<string, string>> } } {
+    const re = this.options.roleEnvironment;
+    if (re === undefined || roleName === undefined) return {};
+    return { roleEnvironment: { deploymentId: re.deploymentId, roleName, settings: this.#roleSettings ?? re.settings } };
+  }
+
+  /** New role settings (a configuration edit): every instance's RoleEnvironment reports `changed`; new instances start with them. */
+  setRoleSettings(settings: Readonly<Record<string, string>>): void {
+    this.#roleSettings = settings;
+    for (const role of this.allInstances) role.updateRoleSettings(settings);
   }
 
   get project(): ProjectModel {
@@ -261,7 +280,7 @@ export class SiteHost {
     const env = { ...(this.options.env ?? process.env), ...this.options.extraEnv, CLOUDBENCH_INSTANCE_ID: name };
     return new RoleInstance(
       this.#project,
-      { name, workers: this.options.workers, queueLength: this.options.queueLength, queueTimeoutMs: this.options.queueTimeoutMs, workerPort: this.options.workerPort, hook: this.options.hook, killTimeoutMs: this.options.killTimeoutMs, env },
+      { name, workers: this.options.workers, queueLength: this.options.queueLength, queueTimeoutMs: this.options.queueTimeoutMs, workerPort: this.options.workerPort, hook: this.options.hook, killTimeoutMs: this.options.killTimeoutMs, env, ...this.#roleEnvironment(this.options.roleEnvironment?.webRole) },
       this.logs,
       this.events,
       (r) => this.#onRequest(r),

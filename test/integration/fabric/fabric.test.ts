@@ -23,6 +23,8 @@ const CONFIG: FabricConfig = {
   workerRoles: [],
   healthProbe: undefined,
   sources: [],
+  webRole: 'WebRole',
+  localSettings: {},
 };
 
 async function startFabric(): Promise<Fabric> {

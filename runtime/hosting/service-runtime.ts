@@ -1,0 +1,153 @@
+// Azure's service runtime protocol for a role instance: what `azure.RoleEnvironment` of the `azure` npm package
+// (0.6 to 0.10, also the newest on npm) reads to answer getConfigurationSettings, getCurrentRoleInstance,
+// getDeploymentId, isAvailable, isEmulated and getRoles, and where setStatus and requestRecycle write.
+//   WaRuntimeEndpoint   a pipe that answers the protocol versions it speaks:
+//                       <RuntimeServerDiscovery><RuntimeServerEndpoints><RuntimeServerEndpoint version="2011-03-08"
+//                       path="<goal-state pipe>"/>…
+//   goal-state pipe     sends the current goal state (Incarnation, ExpectedState Started, RoleEnvironmentPath,
+//                       CurrentStateEndpoint, Deadline) on connect, and a new one when the settings change to a
+//                       client that stays connected (one that listens for `changed`)
+//   role environment    an XML file: the deployment, this instance with its ConfigurationSettings, the roles
+//   current-state pipe  takes <CurrentState><StatusLease><Acquire><Status>Busy|Started|Recycle… or <Release/>
+// Each message on a pipe is `<length>\r\n<xml>` in one write, as the client reads one chunk and takes what follows
+// the first CRLF. Names and formats are those the client's deserializers read (node_modules/azure/lib/serviceruntime).
+// Pipes are Unix sockets in the instance's private folder, or named pipes on Windows.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface RoleEnvironmentInfo {
+  readonly deploymentId: string;
+  readonly roleName: string;
+  readonly instanceId: string;
+  /** The role's ConfigurationSettings (ServiceConfiguration.<env>.cscfg, cloudbench.json settings). */
+  readonly settings: Readonly<Record<string, string>>;
+}
+
+/** What the instance reported: Busy/Started through setStatus, Recycle through requestRecycle, Release through clearStatus. */
+export type ReportedStatus = 'Busy' | 'Started' | 'Recycle' | 'Release';
+
+const PROTOCOL_VERSION = '2011-03-08';
+
+const escapeAttribute = (text: string): string =>
+  text.replace(/[&<>"\r\n\t]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#xD;', '\n': '&#xA;', '\t': '&#x9;' })[c] as string);
+const escapeText = (text: string): string => text.replace(/[&<>\r\n]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;', '\n': '&#xA;' })[c] as string);
+
+/** One message on a pipe: the XML (kept on one line) after its length and a CRLF. */
+function frame(xml: string): string {
+  return `${Buffer.byteLength(xml)}\r\n${xml}`;
+}
+
+export function roleEnvironmentXml(info: RoleEnvironmentInfo): string {
+  const settings = Object.entries(info.settings)
+    .map(([name, value]) => `<ConfigurationSetting name="${escapeAttribute(name)}" value="${escapeAttribute(value)}" />`)
+    .join('');
+  return (
+    '<?xml version="1.0" encoding="utf-8"?><RoleEnvironment>' +
+    `<Deployment id="${escapeAttribute(info.deploymentId)}" emulated="true" />` +
+    `<CurrentInstance id="${escapeAttribute(info.instanceId)}" roleName="${escapeAttribute(info.roleName)}" faultDomain="0" updateDomain="0">` +
+    `<ConfigurationSettings>${settings}</ConfigurationSettings><LocalResources /><Endpoints /></CurrentInstance><Roles /></RoleEnvironment>`
+  );
+}
+
+/** The status a current-state message reports, or undefined for one it does not recognise. */
+export function reportedStatus(xml: string): ReportedStatus | undefined {
+  if (/<Release\s*\/?>/.test(xml)) return 'Release';
+  const m = /<Status>\s*(Busy|Started|Recycle)\s*<\/Status>/.exec(xml);
+  return m ? (m[1] as ReportedStatus) : undefined;
+}
+
+export class ServiceRuntime {
+  readonly #dir: string;
+  readonly #pipes: { versions: string; goalState: string; currentState: string };
+  readonly #servers: net.Server[] = [];
+  /** Goal-state clients that stayed connected (they listen for changes). */
+  readonly #listeners = new Set<net.Socket>();
+  #incarnation = 0;
+  #goalState = '';
+  #info: RoleEnvironmentInfo;
+
+  /** `dir`: the instance's private folder, for the pipes and the role environment files. */
+  constructor(dir: string, info: RoleEnvironmentInfo, private readonly onStatus: (status: ReportedStatus) => void) {
+    this.#dir = dir;
+    this.#info = info;
+    const pipe = (name: string) => (process.platform === 'win32' ? `\\\\.\\pipe\\cloudbench-${path.basename(dir)}-${name}` : path.join(dir, `${name}.sock`));
+    this.#pipes = { versions: pipe('runtime'), goalState: pipe('goalstate'), currentState: pipe('currentstate') };
+  }
+
+  /** Writes the first role environment and starts the pipes. */
+  async start(): Promise<void> {
+    this.#publish();
+    await this.#listen();
+  }
+
+  /** WaRuntimeEndpoint, for the instance's processes (known before start). */
+  get environment(): Record<string, string> {
+    return { WaRuntimeEndpoint: this.#pipes.versions };
+  }
+
+  /** New settings (a configuration change): a new incarnation, pushed to the clients that listen for changes. */
+  update(info: RoleEnvironmentInfo): void {
+    if (JSON.stringify(info) === JSON.stringify(this.#info)) return;
+    this.#info = info;
+    this.#publish();
+    for (const socket of this.#listeners) socket.write(frame(this.#goalState));
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#listeners) socket.destroy();
+    await Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+
+  /** Writes the role environment of the next incarnation and builds its goal state. */
+  #publish(): void {
+    this.#incarnation += 1;
+    const file = path.join(this.#dir, `roleenvironment-${this.#incarnation}.xml`);
+    fs.writeFileSync(file, roleEnvironmentXml(this.#info));
+    this.#goalState =
+      '<?xml version="1.0" encoding="utf-8"?><GoalState>' +
+      `<Incarnation>${this.#incarnation}</Incarnation><ExpectedState>Started</ExpectedState>` +
+      `<RoleEnvironmentPath>${escapeText(file)}</RoleEnvironmentPath><CurrentStateEndpoint>${escapeText(this.#pipes.currentState)}</CurrentStateEndpoint>` +
+      '<Deadline>9999-12-31T23:59:59.9999999Z</Deadline></GoalState>';
+  }
+
+  async #listen(): Promise<void> {
+    const versions =
+      '<?xml version="1.0" encoding="utf-8"?><RuntimeServerDiscovery><RuntimeServerEndpoints>' +
+      `<RuntimeServerEndpoint version="${PROTOCOL_VERSION}" path="${escapeAttribute(this.#pipes.goalState)}" />` +
+      '</RuntimeServerEndpoints></RuntimeServerDiscovery>';
+    await Promise.all([
+      this.#serve(this.#pipes.versions, (socket) => socket.end(frame(versions))),
+      this.#serve(this.#pipes.goalState, (socket) => {
+        // A client that reads once closes its end; one that listens for changes keeps it open.
+        this.#listeners.add(socket);
+        socket.on('close', () => this.#listeners.delete(socket));
+        socket.write(frame(this.#goalState));
+      }),
+      this.#serve(this.#pipes.currentState, (socket) => {
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          if (text.length < 64 * 1024) text += chunk;
+        });
+        socket.on('end', () => {
+          const status = reportedStatus(text);
+          if (status) this.onStatus(status);
+        });
+      }),
+    ]);
+  }
+
+  #serve(pipe: string, onConnection: (socket: net.Socket) => void): Promise<void> {
+    const server = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      onConnection(socket);
+    });
+    server.unref();
+    this.#servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(pipe, () => resolve());
+    });
+  }
+}

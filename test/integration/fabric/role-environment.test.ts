@@ -1,0 +1,109 @@
+// azure.RoleEnvironment (the `azure` npm package's service runtime client, as 2012-era cloud services call it)
+// inside Cloudbench's role instances: settings from ServiceConfiguration.Local.cscfg, the instance's identity,
+// the deployment, `changed` when the settings change, and setStatus/requestRecycle acting on the instance.
+// The site is set up as the workbench sets up the live folder (loadFabricConfig → SiteHost).
+import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadFabricConfig } from '../../../runtime/fabric/fabric-config.js';
+import { SiteHost } from '../../../runtime/hosting/site-host.js';
+import { loadProject } from '../../../runtime/project/load-project.js';
+import { ROOT, copyFixture, get, serve, waitFor } from '../../helpers/serve.js';
+
+let host: SiteHost | undefined;
+afterEach(async () => {
+  await host?.stop();
+  host = undefined;
+});
+
+async function start(instances?: number): Promise<SiteHost> {
+  const folder = copyFixture('apps/cloud-service');
+  const config = loadFabricConfig(folder);
+  const h = new SiteHost(loadProject(folder), {
+    port: 0,
+    workers: 1,
+    instances: instances ?? config.instances,
+    env: { ...process.env, NODE_PATH: `${ROOT}node_modules` },
+    extraEnv: { ...config.localSettings },
+    roleEnvironment: { deploymentId: 'local', webRole: config.webRole, settings: config.localSettings },
+  });
+  await h.start();
+  expect(await h.whenReady()).toBe('running');
+  return h;
+}
+
+const json = async (url: string): Promise<any> => JSON.parse((await get(url)).text);
+
+/** GET straight to an instance's worker (past the balancer, which skips a busy instance). */
+function viaWorker(role: SiteHost['roleInstances'][number], urlPath: string): Promise<any> {
+  const address = role.group.routable[0]!.address;
+  return new Promise((resolve, reject) => {
+    const req = http.get({ ...(address.kind === 'pipe' ? { socketPath: address.path } : { host: address.host, port: address.port }), path: urlPath }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(JSON.parse(text)));
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('azure.RoleEnvironment in a role instance', () => {
+  it('answers the cscfg settings, the instance, the deployment and the roles', async () => {
+    host = await start();
+    expect(await json(`${host.url}available`)).toBe(true);
+    expect(await json(`${host.url}settings`)).toEqual({ StorageAccount: 'devstoreaccount1', Greeting: 'Hello & welcome' });
+    expect(await json(`${host.url}instance`)).toEqual({ id: 'local', roleName: 'TaskWeb' });
+    expect(await json(`${host.url}deployment`)).toEqual({ id: 'local', emulated: true });
+    expect(await json(`${host.url}roles`)).toEqual(['TaskWeb']);
+    // The same settings as environment variables, as every environment's settings are.
+    expect(await json(`${host.url}env`)).toEqual({ Greeting: 'Hello & welcome' });
+  });
+
+  it('tells a listening app about changed settings, and the next read has them', async () => {
+    host = await start();
+    // The app reads its settings first (that connects RoleEnvironment to the runtime), as apps do at start-up.
+    expect(await json(`${host.url}settings`)).toMatchObject({ Greeting: 'Hello & welcome' });
+    expect(await json(`${host.url}changes`)).toBeNull();
+    host.setRoleSettings({ StorageAccount: 'devstoreaccount1', Greeting: 'Changed' });
+    await waitFor(async () => (await json(`${host!.url}changes`)) !== null, 5000, 'the changed event');
+    // (The client lists a ConfigurationSettingChange per setting without its name: a bug of the azure package
+    // itself, the same against Azure.)
+    const changes = await json(`${host.url}changes`);
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((c: { type: string }) => c.type === 'ConfigurationSettingChange')).toBe(true);
+    expect(await json(`${host.url}settings`)).toEqual({ StorageAccount: 'devstoreaccount1', Greeting: 'Changed' });
+  });
+
+  it('takes the instance out of the balancer on setStatus Busy, back on clearStatus, and recycles on requestRecycle', async () => {
+    host = await start(2);
+    const [first, second] = host.roleInstances;
+    expect(await viaWorker(first!, '/busy')).toBe('busy');
+    await waitFor(async () => first!.busy, 5000, 'the instance marked busy');
+    for (let i = 0; i < 4; i++) expect(await json(`${host.url}instance`)).toMatchObject({ id: second!.name });
+    expect(await viaWorker(first!, '/ready')).toBe('ready');
+    await waitFor(async () => !first!.busy, 5000, 'the instance ready again');
+    const recycled = new Promise((resolve) => host!.events.once('recycling', resolve));
+    expect(await viaWorker(second!, '/recycle')).toBe('recycling');
+    expect(await recycled).toMatchObject({ instance: second!.name, reason: expect.stringContaining('RoleEnvironment.requestRecycle') });
+  });
+});
+
+describe('azure.RoleEnvironment under cloudbench serve', () => {
+  it('gets the live folder\'s Local.cscfg settings, and `changed` when the file is saved', async () => {
+    const folder = copyFixture('apps/cloud-service');
+    const app = await serve(folder, ['--workers', '1']);
+    try {
+      const url = app.url.endsWith('/') ? app.url : `${app.url}/`;
+      expect(await json(`${url}settings`)).toEqual({ StorageAccount: 'devstoreaccount1', Greeting: 'Hello & welcome' });
+      expect(await json(`${url}env`)).toEqual({ Greeting: 'Hello & welcome' });
+      expect(await json(`${url}instance`)).toEqual({ id: 'local', roleName: 'TaskWeb' });
+      const cscfg = path.join(folder, 'ServiceConfiguration.Local.cscfg');
+      writeFileSync(cscfg, readFileSync(cscfg, 'utf8').replace('Hello &amp; welcome', 'Saved'));
+      await waitFor(async () => (await json(`${url}changes`)) !== null, 10_000, 'the changed event');
+      expect(await json(`${url}settings`)).toMatchObject({ Greeting: 'Saved' });
+    } finally {
+      await app.stop();
+    }
+  });
+});
