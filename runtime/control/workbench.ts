@@ -109,7 +109,7 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
         // ServiceConfiguration.Local.cscfg's settings, as environment variables (as every environment's are) and
         // through azure.RoleEnvironment.
         extraEnv: { ...fabricConfig.localSettings, CLOUDBENCH_ENVIRONMENT: 'local', CLOUDBENCH_SLOT: 'production', CLOUDBENCH_ROLE: 'web', ...(isSample ? { NODE_PATH: OWN_NODE_MODULES } : {}) },
-        roleEnvironment: { deploymentId: 'local', webRole: fabricConfig.webRole, settings: fabricConfig.localSettings },
+        roleEnvironment: { deploymentId: 'local', webRole: fabricConfig.webRole, settings: fabricConfig.localSettings, workerRoleSettings: fabricConfig.workerRoleSettings['local'] ?? {} },
       };
       site = new SiteHost(project, samePort === undefined ? siteOptions : { ...siteOptions, port: samePort });
       await site.start();
@@ -228,8 +228,8 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
       await site.setInstanceCount(next.instances);
       done.push(`local: ${previous.instances} → ${next.instances} instances`);
     }
-    if (JSON.stringify(next.localSettings) !== JSON.stringify(previous.localSettings)) {
-      site.setRoleSettings(next.localSettings);
+    if (JSON.stringify([next.localSettings, next.workerRoleSettings['local']]) !== JSON.stringify([previous.localSettings, previous.workerRoleSettings['local']])) {
+      site.setRoleSettings(next.localSettings, next.workerRoleSettings['local'] ?? {});
       done.push('local: settings changed; RoleEnvironment reports them now (changed event), environment variables from the next open');
     }
     if (next.balancer !== previous.balancer) {
@@ -289,6 +289,7 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
         this.#event('fabric', describeProbeChange(change), change.instance);
         this.emit('topology');
       },
+      warning: ({ instance, message }: { instance: string; message: string }) => this.#event('warning', message, instance),
       failed: ({ instance, message }: { instance?: string; message: string }) => {
         this.#event('failed', message.startsWith('the configuration') ? message.charAt(0).toUpperCase() + message.slice(1) : `The app keeps failing to start: ${message}`, instance);
         this.emit('topology');

@@ -17,6 +17,7 @@ import { BALANCER_POLICIES } from '../hosting/load-balancer.js';
 import type { BalancerPolicy } from '../hosting/load-balancer.js';
 import type { HealthProbeSettings } from '../hosting/health-probe.js';
 import { attr, childrenNamed, findPath, parseXml } from '../project/xml.js';
+import type { XmlElement } from '../project/xml.js';
 
 export const SLOTS = ['production', 'staging'] as const;
 export type SlotName = (typeof SLOTS)[number];
@@ -47,8 +48,13 @@ export interface FabricConfig {
   readonly sources: readonly string[];
   /** The web role's name (`<WebRole name>` in ServiceDefinition.csdef; WebRole without one), for RoleEnvironment. */
   readonly webRole: string;
-  /** The local environment's settings (ServiceConfiguration.Local.cscfg): the live folder's workers get them. */
+  /** The local environment's settings (ServiceConfiguration.Local.cscfg's web role): the live folder's workers get them. */
   readonly localSettings: Readonly<Record<string, string>>;
+  /**
+   * The worker roles' own settings, by environment ('local' too) and role: each cscfg `<Role>` named like a
+   * csdef `<WorkerRole>`. RoleEnvironment in a worker role answers these; a role the file does not list gets the web role's.
+   */
+  readonly workerRoleSettings: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>>;
 }
 
 const DEFAULT_WARMUP_STATUSES = [200, 201, 202, 204, 301, 302, 304, 307, 308, 401, 403, 404];
@@ -63,6 +69,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
   };
   let localInstances: number | undefined;
   let localSettings: Record<string, string> = {};
+  const workerRoleSettings: Record<string, Record<string, Record<string, string>>> = {};
   let webRole = 'WebRole';
   let balancer: BalancerPolicy = 'round-robin';
   let warmupPath = '/';
@@ -97,7 +104,8 @@ export function loadFabricConfig(folder: string): FabricConfig {
       const timeout = seconds('timeoutInSeconds', 31);
       healthProbe = { protocol: protocol as 'http' | 'tcp', path: probePath, intervalMs: interval * 1000, timeoutMs: interval * 1000, failures: Math.max(1, Math.floor(timeout / interval)) };
     }
-    webRole = attr(childrenNamed(root, 'WebRole')[0] ?? root, 'name') ?? webRole;
+    const webRoleElement = childrenNamed(root, 'WebRole')[0];
+    webRole = (webRoleElement && attr(webRoleElement, 'name')) ?? webRole;
     for (const role of childrenNamed(root, 'WorkerRole')) {
       const entry = findPath(role, 'Runtime', 'EntryPoint', 'ProgramEntryPoint');
       const commandLine = entry === undefined ? '' : (attr(entry, 'commandLine') ?? '');
@@ -117,16 +125,29 @@ export function loadFabricConfig(folder: string): FabricConfig {
     sources.push(file);
     const name = (/^ServiceConfiguration\.([^.]+)\.cscfg$/i.exec(file)?.[1] as string).toLowerCase();
     const root = parseXml(readFileSync(full, 'utf8'), full);
-    const role = childrenNamed(root, 'Role')[0];
+    // A cscfg lists every role of the service: the web role's <Role> (named as in the csdef, or else the first one
+    // that is not a worker role) sets the environment; a worker role's own <Role> gives it its settings.
+    const roles = childrenNamed(root, 'Role');
+    const roleSettings = (role: XmlElement): Record<string, string> => {
+      const settings: Record<string, string> = {};
+      for (const s of childrenNamed(findPath(role, 'ConfigurationSettings'), 'Setting')) {
+        const settingName = attr(s, 'name');
+        if (settingName) settings[settingName] = attr(s, 'value') ?? '';
+      }
+      return settings;
+    };
+    for (const r of roles) {
+      const roleName = attr(r, 'name');
+      if (roleName !== undefined && workerRoles.has(roleName)) (workerRoleSettings[name] ??= {})[roleName] = roleSettings(r);
+    }
+    const role = roles.find((r) => attr(r, 'name') === webRole) ?? roles.find((r) => !workerRoles.has(attr(r, 'name') ?? ''));
     if (!role) continue;
     const count = findPath(role, 'Instances');
     const n = count === undefined ? undefined : Number(attr(count, 'count'));
     if (count !== undefined && (!Number.isInteger(n) || (n as number) < 1)) {
       throw cbError('CB_ERR_FABRIC_CONFIG', { file: full, line: count.line, column: count.column, problem: `<Instances count="${attr(count, 'count') ?? ''}"> must be a whole number of at least 1` });
     }
-    const settings: Record<string, string> = {};
-    for (const s of childrenNamed(findPath(role, 'ConfigurationSettings'), 'Setting')) settings[attr(s, 'name') ?? ''] = attr(s, 'value') ?? '';
-    delete settings[''];
+    const settings = roleSettings(role);
     if (name === 'local') {
       localInstances = n ?? localInstances;
       localSettings = settings;
@@ -279,6 +300,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
     sources,
     webRole,
     localSettings,
+    workerRoleSettings,
   };
 }
 

@@ -156,7 +156,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
         await Promise.all(sites.map((site) => site.setInstanceCount(config.instances)));
         done.push(`${config.name}: ${before.instances} → ${config.instances} instances${sites.length > 0 ? ` in ${sites.length} running slot${sites.length === 1 ? '' : 's'}` : ''}`);
       }
-      if (JSON.stringify([before.settings, before.slotSettings]) !== JSON.stringify([config.settings, config.slotSettings])) {
+      if (JSON.stringify([before.settings, before.slotSettings, previous.workerRoleSettings[config.name]]) !== JSON.stringify([config.settings, config.slotSettings, next.workerRoleSettings[config.name]])) {
         done.push(`${config.name}: settings changed; they apply from its next deploy or swap`);
       }
     }
@@ -361,7 +361,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
       balancer: this.#config.balancer,
       workerRoles: this.#config.workerRoles,
       healthProbe: this.#config.healthProbe,
-      roleEnvironment: { deploymentId: deployment.id, webRole: this.#config.webRole, settings: this.#settingsFor(env, slot) },
+      roleEnvironment: { deploymentId: deployment.id, webRole: this.#config.webRole, settings: this.#settingsFor(env, slot), workerRoleSettings: this.#config.workerRoleSettings[name] ?? {} },
       extraEnv: {
         ...this.#settingsFor(env, slot),
         CLOUDBENCH_ENVIRONMENT: name,

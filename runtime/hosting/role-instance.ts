@@ -21,7 +21,7 @@ import type { WorkerSpec } from '../workers/worker.js';
 import type { WorkerState } from '../workers/worker-state.js';
 import { Instance } from './instance.js';
 import { ServiceRuntime } from './service-runtime.js';
-import type { ReportedStatus } from './service-runtime.js';
+import type { StatusReport } from './service-runtime.js';
 import type { InstanceOptions, RequestRecord } from './instance.js';
 import { createSitePipeline } from './site-pipeline.js';
 import { SiteRouter } from './site-router.js';
@@ -90,6 +90,8 @@ export interface SiteEventMap {
   serving: [info: { instance: string; generation: number }];
   'worker.exited': [info: { instance: string; id: string; ordinal: number; pid: number | undefined; code: number | null; signal: string | null; expected: boolean }];
   failed: [info: { instance?: string; message: string }];
+  /** Something the user should know that does not stop the app (a part of the platform it cannot have). */
+  warning: [info: { instance: string; message: string }];
   /** Instances joined or left the load balancer, or one was replaced. */
   instances: [];
   /** An instance failed its health probe enough times to leave the rotation, or passed it again. */
@@ -109,8 +111,10 @@ export class RoleInstance {
   readonly #serviceRuntime: ServiceRuntime | undefined;
   #project: ProjectModel;
   #stopping: Promise<void> | undefined;
-  /** Set by the app through its control pipe: keep me out of the balancer for now. */
+  /** Set by the app through RoleEnvironment.setStatus: keep me out of the balancer for now. */
   busy = false;
+  /** When a Busy status set with an expiration lapses. */
+  #busyTimer: NodeJS.Timeout | undefined;
   /** Failing the site's health probe (set by its HealthProber through the balancer member). */
   probeFailing = false;
 
@@ -127,7 +131,7 @@ export class RoleInstance {
     this.#socketDir = mkdtempSync(path.join(os.tmpdir(), 'cb-'));
     this.#controlPipe = process.platform === 'win32' ? `\\\\.\\pipe\\cloudbench-control-${path.basename(this.#socketDir)}` : path.join(this.#socketDir, 'control.sock');
     const roleEnvironment = options.roleEnvironment;
-    this.#serviceRuntime = roleEnvironment === undefined ? undefined : new ServiceRuntime(this.#socketDir, { ...roleEnvironment, instanceId: name }, (status) => this.#onReportedStatus(status));
+    this.#serviceRuntime = roleEnvironment === undefined ? undefined : new ServiceRuntime(this.#socketDir, { ...roleEnvironment, instanceId: name }, (report) => this.#onReportedStatus(report));
     this.capture = new LogCapture(logs, {
       enabled: s.loggingEnabled,
       directory: path.resolve(project.appRoot, s.logDirectory),
@@ -182,8 +186,8 @@ export class RoleInstance {
     try {
       await this.#serviceRuntime?.start();
     } catch (error) {
-      // The app runs without RoleEnvironment rather than not at all; it says why when it asks.
-      this.events.emit('failed', { instance: this.name, message: `the service runtime (WaRuntimeEndpoint) could not start: ${(error as Error).message}` });
+      // The app runs without RoleEnvironment rather than not at all (the client answers that it is not available).
+      this.events.emit('warning', { instance: this.name, message: `RoleEnvironment is not available in this instance: its service runtime (WaRuntimeEndpoint) could not start: ${(error as Error).message}` });
     }
     this.group.start();
     this.#stats.start();
@@ -254,8 +258,10 @@ export class RoleInstance {
     this.#stopping ??= (async () => {
       this.#stats.stop();
       this.#controlServer?.close();
-      await this.#serviceRuntime?.close();
+      clearTimeout(this.#busyTimer);
+      // The runtime closes after the drain: requests in flight may still read settings or report a status.
       await this.group.stop(drainMs);
+      await this.#serviceRuntime?.close();
       this.instance.close();
       this.router.close();
       await this.capture.close();
@@ -315,8 +321,8 @@ export class RoleInstance {
           if (word === 'recycle') {
             if (this.#project.settings.recycleSignalEnabled) this.recycle([], 'the app asked for a recycle (IISNODE_CONTROL_PIPE)');
           } else {
-            this.busy = word === 'busy';
-            this.events.emit('instances');
+            clearTimeout(this.#busyTimer);
+            this.#setBusy(word === 'busy');
           }
         }
         if (text.length > 1024) text = text.slice(-16);
@@ -331,13 +337,30 @@ export class RoleInstance {
     });
   }
 
-  /** What the app reported through RoleEnvironment: Busy leaves the balancer, Started/Release rejoin, Recycle recycles. */
-  #onReportedStatus(status: ReportedStatus): void {
+  /**
+   * What the app reported through RoleEnvironment: Busy leaves the balancer (until its expiration, as on Azure),
+   * Started/Release rejoin, Recycle recycles (the new workers start as Started).
+   */
+  #onReportedStatus({ status, expiresAt }: StatusReport): void {
+    clearTimeout(this.#busyTimer);
+    this.#busyTimer = undefined;
     if (status === 'Recycle') {
+      this.#setBusy(false);
       this.recycle([], 'the app asked for a recycle (RoleEnvironment.requestRecycle)');
       return;
     }
-    this.busy = status === 'Busy';
+    this.#setBusy(status === 'Busy');
+    if (status === 'Busy' && expiresAt !== undefined) {
+      const ms = expiresAt - Date.now();
+      // Timers hold up to 2^31-1 ms (about 24.8 days); a lease longer than that lasts for the instance's life.
+      if (ms <= 0) this.#setBusy(false);
+      else if (ms < 2 ** 31 - 1) this.#busyTimer = setTimeout(() => this.#setBusy(false), ms).unref();
+    }
+  }
+
+  #setBusy(busy: boolean): void {
+    if (this.busy === busy) return;
+    this.busy = busy;
     this.events.emit('instances');
   }
 

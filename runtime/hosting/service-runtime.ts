@@ -11,7 +11,8 @@
 //   current-state pipe  takes <CurrentState><StatusLease><Acquire><Status>Busy|Started|Recycle… or <Release/>
 // Each message on a pipe is `<length>\r\n<xml>` in one write, as the client reads one chunk and takes what follows
 // the first CRLF. Names and formats are those the client's deserializers read (node_modules/azure/lib/serviceruntime).
-// Pipes are Unix sockets in the instance's private folder, or named pipes on Windows.
+// Pipes are Unix sockets in the instance's private folder, or named pipes on Windows. The client compares
+// incarnations as the strings it parsed, so they are written with ten digits ("0000000010" > "0000000009").
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -27,7 +28,15 @@ export interface RoleEnvironmentInfo {
 /** What the instance reported: Busy/Started through setStatus, Recycle through requestRecycle, Release through clearStatus. */
 export type ReportedStatus = 'Busy' | 'Started' | 'Recycle' | 'Release';
 
+/** A report, with the time a status set through setStatus lapses (its `expiration_utc`), when it names one. */
+export interface StatusReport {
+  readonly status: ReportedStatus;
+  readonly expiresAt?: number;
+}
+
 const PROTOCOL_VERSION = '2011-03-08';
+/** Unix socket paths longer than this are cut short by the OS (104 bytes on macOS, 108 on Linux, with the NUL). */
+const MAX_SOCKET_PATH_BYTES = 103;
 
 const escapeAttribute = (text: string): string =>
   text.replace(/[&<>"\r\n\t]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#xD;', '\n': '&#xA;', '\t': '&#x9;' })[c] as string);
@@ -51,32 +60,46 @@ export function roleEnvironmentXml(info: RoleEnvironmentInfo): string {
 }
 
 /** The status a current-state message reports, or undefined for one it does not recognise. */
-export function reportedStatus(xml: string): ReportedStatus | undefined {
-  if (/<Release\s*\/?>/.test(xml)) return 'Release';
+export function reportedStatus(xml: string): StatusReport | undefined {
+  if (/<Release\s*\/?>/.test(xml)) return { status: 'Release' };
   const m = /<Status>\s*(Busy|Started|Recycle)\s*<\/Status>/.exec(xml);
-  return m ? (m[1] as ReportedStatus) : undefined;
+  if (!m) return undefined;
+  const expiration = /<Expiration>\s*([^<]+?)\s*<\/Expiration>/.exec(xml)?.[1];
+  const expiresAt = expiration === undefined ? NaN : Date.parse(expiration);
+  return { status: m[1] as ReportedStatus, ...(Number.isFinite(expiresAt) ? { expiresAt } : {}) };
 }
 
 export class ServiceRuntime {
   readonly #dir: string;
   readonly #pipes: { versions: string; goalState: string; currentState: string };
   readonly #servers: net.Server[] = [];
+  /** Every open connection, so that close() does not wait on a client that keeps its end open. */
+  readonly #sockets = new Set<net.Socket>();
   /** Goal-state clients that stayed connected (they listen for changes). */
   readonly #listeners = new Set<net.Socket>();
   #incarnation = 0;
   #goalState = '';
   #info: RoleEnvironmentInfo;
+  /** An update waits for the end of the turn, so that quick edits reach a client as one goal state it can read. */
+  #pushScheduled = false;
+  #closed = false;
 
   /** `dir`: the instance's private folder, for the pipes and the role environment files. */
-  constructor(dir: string, info: RoleEnvironmentInfo, private readonly onStatus: (status: ReportedStatus) => void) {
+  constructor(dir: string, info: RoleEnvironmentInfo, private readonly onStatus: (report: StatusReport) => void) {
     this.#dir = dir;
     this.#info = info;
     const pipe = (name: string) => (process.platform === 'win32' ? `\\\\.\\pipe\\cloudbench-${path.basename(dir)}-${name}` : path.join(dir, `${name}.sock`));
-    this.#pipes = { versions: pipe('runtime'), goalState: pipe('goalstate'), currentState: pipe('currentstate') };
+    this.#pipes = { versions: pipe('rt'), goalState: pipe('gs'), currentState: pipe('cs') };
   }
 
-  /** Writes the first role environment and starts the pipes. */
+  /** Writes the first role environment and starts the pipes. Rejects with a message saying what failed. */
   async start(): Promise<void> {
+    if (process.platform !== 'win32') {
+      const longest = this.#pipes.currentState;
+      if (Buffer.byteLength(longest) > MAX_SOCKET_PATH_BYTES) {
+        throw new Error(`the socket path ${longest} is ${Buffer.byteLength(longest)} bytes, more than the ${MAX_SOCKET_PATH_BYTES} a Unix socket path may have; set TMPDIR to a shorter folder`);
+      }
+    }
     this.#publish();
     await this.#listen();
   }
@@ -88,25 +111,38 @@ export class ServiceRuntime {
 
   /** New settings (a configuration change): a new incarnation, pushed to the clients that listen for changes. */
   update(info: RoleEnvironmentInfo): void {
-    if (JSON.stringify(info) === JSON.stringify(this.#info)) return;
+    if (this.#closed || JSON.stringify(info) === JSON.stringify(this.#info)) return;
     this.#info = info;
-    this.#publish();
-    for (const socket of this.#listeners) socket.write(frame(this.#goalState));
+    if (this.#pushScheduled) return;
+    this.#pushScheduled = true;
+    // The client reads one chunk per goal state: two written in one turn would arrive as one and the second be lost.
+    setImmediate(() => {
+      this.#pushScheduled = false;
+      if (this.#closed) return;
+      try {
+        this.#publish();
+      } catch {
+        return; // the folder is gone (the instance is stopping): the clients keep the goal state they have
+      }
+      for (const socket of this.#listeners) socket.write(frame(this.#goalState));
+    });
   }
 
   async close(): Promise<void> {
-    for (const socket of this.#listeners) socket.destroy();
+    this.#closed = true;
+    for (const socket of this.#sockets) socket.destroy();
     await Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
 
   /** Writes the role environment of the next incarnation and builds its goal state. */
   #publish(): void {
-    this.#incarnation += 1;
-    const file = path.join(this.#dir, `roleenvironment-${this.#incarnation}.xml`);
+    const incarnation = String(this.#incarnation + 1).padStart(10, '0');
+    const file = path.join(this.#dir, `roleenvironment-${incarnation}.xml`);
     fs.writeFileSync(file, roleEnvironmentXml(this.#info));
+    this.#incarnation += 1;
     this.#goalState =
       '<?xml version="1.0" encoding="utf-8"?><GoalState>' +
-      `<Incarnation>${this.#incarnation}</Incarnation><ExpectedState>Started</ExpectedState>` +
+      `<Incarnation>${incarnation}</Incarnation><ExpectedState>Started</ExpectedState>` +
       `<RoleEnvironmentPath>${escapeText(file)}</RoleEnvironmentPath><CurrentStateEndpoint>${escapeText(this.#pipes.currentState)}</CurrentStateEndpoint>` +
       '<Deadline>9999-12-31T23:59:59.9999999Z</Deadline></GoalState>';
   }
@@ -131,8 +167,8 @@ export class ServiceRuntime {
           if (text.length < 64 * 1024) text += chunk;
         });
         socket.on('end', () => {
-          const status = reportedStatus(text);
-          if (status) this.onStatus(status);
+          const report = reportedStatus(text);
+          if (report && !this.#closed) this.onStatus(report);
         });
       }),
     ]);
@@ -140,6 +176,8 @@ export class ServiceRuntime {
 
   #serve(pipe: string, onConnection: (socket: net.Socket) => void): Promise<void> {
     const server = net.createServer((socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       onConnection(socket);
     });

@@ -60,13 +60,24 @@ export interface SiteHostOptions {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /**
    * What `azure.RoleEnvironment` answers in every instance (service-runtime.ts): the deployment, the web role's
-   * name (worker role instances get their own) and the role settings.
+   * name (worker role instances get their own) and the role settings (`workerRoleSettings` for a worker role
+   * that has its own, `settings` otherwise).
    */
-  readonly roleEnvironment?: { readonly deploymentId: string; readonly webRole: string; readonly settings: Readonly<Record<string, string>> };
+  readonly roleEnvironment?: RoleEnvironmentOptions;
   /** Worker roles: background scripts (queue consumers…) run beside the web role, with no VIP. */
   readonly workerRoles?: ReadonlyArray<WorkerRoleConfig>;
   /** The load balancer's health probe of each instance (csdef <LoadBalancerProbe>, cloudbench.json healthProbe). */
   readonly healthProbe?: HealthProbeSettings;
+}
+
+/** What every instance's `azure.RoleEnvironment` answers (SiteHostOptions.roleEnvironment). */
+export interface RoleEnvironmentOptions {
+  readonly deploymentId: string;
+  readonly webRole: string;
+  /** The web role's settings; also a worker role's when `workerRoleSettings` has none for it. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Worker roles' own settings, by role name (the cscfg `<Role>` of each). */
+  readonly workerRoleSettings?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface WorkerRoleConfig {
@@ -200,18 +211,28 @@ export class SiteHost {
     );
   }
 
-  #roleSettings: Readonly<Record<string, string>> | undefined;
+  /** The role settings of the last configuration edit, over the options' own. */
+  #roleSettings: Pick<RoleEnvironmentOptions, 'settings' | 'workerRoleSettings'> | undefined;
+
+  #settingsOf(roleName: string): Readonly<Record<string, string>> {
+    const re = this.#roleSettings ?? this.options.roleEnvironment;
+    if (re === undefined) return {};
+    return (roleName !== this.options.roleEnvironment?.webRole && re.workerRoleSettings?.[roleName]) || re.settings;
+  }
 
   #roleEnvironment(roleName: string | undefined): { roleEnvironment?: { deploymentId: string; roleName: string; settings: Readonly<Record<string, string>> } } {
     const re = this.options.roleEnvironment;
     if (re === undefined || roleName === undefined) return {};
-    return { roleEnvironment: { deploymentId: re.deploymentId, roleName, settings: this.#roleSettings ?? re.settings } };
+    return { roleEnvironment: { deploymentId: re.deploymentId, roleName, settings: this.#settingsOf(roleName) } };
   }
 
   /** New role settings (a configuration edit): every instance's RoleEnvironment reports `changed`; new instances start with them. */
-  setRoleSettings(settings: Readonly<Record<string, string>>): void {
-    this.#roleSettings = settings;
-    for (const role of this.allInstances) role.updateRoleSettings(settings);
+  setRoleSettings(settings: Readonly<Record<string, string>>, workerRoleSettings?: RoleEnvironmentOptions['workerRoleSettings']): void {
+    this.#roleSettings = { settings, ...(workerRoleSettings ? { workerRoleSettings } : {}) };
+    for (const role of this.allInstances) {
+      const roleName = role.options.roleEnvironment?.roleName;
+      if (roleName !== undefined) role.updateRoleSettings(this.#settingsOf(roleName));
+    }
   }
 
   get project(): ProjectModel {

@@ -140,7 +140,7 @@ export type TerminalInfo = z.infer<typeof TerminalInfoSchema>;
 
 export const SiteEventSchema = z.object({
   time: z.number(),
-  kind: z.enum(['project.opened', 'project.closed', 'recycling', 'serving', 'worker.exited', 'failed', 'fabric']),
+  kind: z.enum(['project.opened', 'project.closed', 'recycling', 'serving', 'worker.exited', 'failed', 'warning', 'fabric']),
   message: z.string(),
   instance: z.string().optional(),
 });

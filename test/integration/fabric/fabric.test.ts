@@ -24,7 +24,7 @@ const CONFIG: FabricConfig = {
   healthProbe: undefined,
   sources: [],
   webRole: 'WebRole',
-  localSettings: {},
+  localSettings: {}, workerRoleSettings: {},
 };
 
 async function startFabric(): Promise<Fabric> {

@@ -2,7 +2,8 @@
 // inside Cloudbench's role instances: settings from ServiceConfiguration.Local.cscfg, the instance's identity,
 // the deployment, `changed` when the settings change, and setStatus/requestRecycle acting on the instance.
 // The site is set up as the workbench sets up the live folder (loadFabricConfig → SiteHost).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,16 +18,17 @@ afterEach(async () => {
   host = undefined;
 });
 
-async function start(instances?: number): Promise<SiteHost> {
+async function start(instances?: number, env: Record<string, string> = {}): Promise<SiteHost> {
   const folder = copyFixture('apps/cloud-service');
   const config = loadFabricConfig(folder);
   const h = new SiteHost(loadProject(folder), {
     port: 0,
     workers: 1,
     instances: instances ?? config.instances,
-    env: { ...process.env, NODE_PATH: `${ROOT}node_modules` },
+    env: { ...process.env, NODE_PATH: `${ROOT}node_modules`, ...env },
     extraEnv: { ...config.localSettings },
-    roleEnvironment: { deploymentId: 'local', webRole: config.webRole, settings: config.localSettings },
+    workerRoles: config.workerRoles,
+    roleEnvironment: { deploymentId: 'local', webRole: config.webRole, settings: config.localSettings, workerRoleSettings: config.workerRoleSettings['local'] },
   });
   await h.start();
   expect(await h.whenReady()).toBe('running');
@@ -60,6 +62,15 @@ describe('azure.RoleEnvironment in a role instance', () => {
     expect(await json(`${host.url}env`)).toEqual({ Greeting: 'Hello & welcome' });
   });
 
+  it('gives a worker role its own <Role> settings and name', async () => {
+    const report = path.join(mkdtempSync(path.join(os.tmpdir(), 'cb-role-report-')), 'report.json');
+    host = await start(undefined, { ROLE_REPORT: report });
+    await waitFor(async () => existsSync(report), 10_000, 'the worker role\'s report');
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toEqual({ settings: { Greeting: 'Hello, worker' }, roleName: 'TaskWorker', id: 'TaskWorker_IN_0' });
+    // The web role, listed after it in the cscfg, keeps its own.
+    expect(await json(`${host.url}settings`)).toEqual({ StorageAccount: 'devstoreaccount1', Greeting: 'Hello & welcome' });
+  });
+
   it('tells a listening app about changed settings, and the next read has them', async () => {
     host = await start();
     // The app reads its settings first (that connects RoleEnvironment to the runtime), as apps do at start-up.
@@ -83,6 +94,10 @@ describe('azure.RoleEnvironment in a role instance', () => {
     for (let i = 0; i < 4; i++) expect(await json(`${host.url}instance`)).toMatchObject({ id: second!.name });
     expect(await viaWorker(first!, '/ready')).toBe('ready');
     await waitFor(async () => !first!.busy, 5000, 'the instance ready again');
+    // A Busy status lapses at the expiration the app gave setStatus.
+    expect(await viaWorker(first!, '/busy-briefly')).toBe('busy');
+    await waitFor(async () => first!.busy, 5000, 'the instance marked busy');
+    await waitFor(async () => !first!.busy, 5000, 'the busy status lapsed');
     const recycled = new Promise((resolve) => host!.events.once('recycling', resolve));
     expect(await viaWorker(second!, '/recycle')).toBe('recycling');
     expect(await recycled).toMatchObject({ instance: second!.name, reason: expect.stringContaining('RoleEnvironment.requestRecycle') });

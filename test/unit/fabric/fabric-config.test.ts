@@ -49,6 +49,25 @@ describe('fabric configuration', () => {
     expect(c.environments).toEqual([{ name: 'cloud', instances: 2, settings: { Mode: 'cloud' }, slotSettings: { production: {}, staging: {} }, ports: {} }]);
   });
 
+  it('takes the web role\'s <Role> of a cscfg by its csdef name, and each worker role\'s own settings', () => {
+    const role = (name: string, n: number, value: string) => `<Role name="${name}"><Instances count="${n}"/><ConfigurationSettings><Setting name="Who" value="${value}"/></ConfigurationSettings></Role>`;
+    const c = loadFabricConfig(folder({
+      // The service's name differs from its roles' and the worker role comes first, as Visual Studio writes them.
+      'ServiceDefinition.csdef': '<ServiceDefinition name="tasks"><WorkerRole name="Jobs"><Runtime><EntryPoint><ProgramEntryPoint commandLine="node jobs.js"/></EntryPoint></Runtime></WorkerRole><WebRole name="Site"/></ServiceDefinition>',
+      'ServiceConfiguration.Local.cscfg': `<ServiceConfiguration serviceName="tasks">${role('Jobs', 1, 'jobs-local')}${role('Site', 3, 'site-local')}</ServiceConfiguration>`,
+      'ServiceConfiguration.Cloud.cscfg': `<ServiceConfiguration serviceName="tasks">${role('Jobs', 5, 'jobs-cloud')}${role('Site', 2, 'site-cloud')}</ServiceConfiguration>`,
+    }));
+    expect(c.webRole).toBe('Site');
+    expect(c.instances).toBe(3);
+    expect(c.localSettings).toEqual({ Who: 'site-local' });
+    expect(c.environments).toMatchObject([{ name: 'cloud', instances: 2, settings: { Who: 'site-cloud' } }]);
+    expect(c.workerRoleSettings).toEqual({ local: { Jobs: { Who: 'jobs-local' } }, cloud: { Jobs: { Who: 'jobs-cloud' } } });
+    // Without a csdef the role is "WebRole"; a cscfg naming another takes its first role.
+    expect(loadFabricConfig(folder({ 'ServiceConfiguration.Local.cscfg': `<ServiceConfiguration>${role('Other', 2, 'x')}</ServiceConfiguration>` }))).toMatchObject({ webRole: 'WebRole', instances: 2, localSettings: { Who: 'x' } });
+    // A csdef without a <WebRole> keeps "WebRole" (not the service's name).
+    expect(loadFabricConfig(folder({ 'ServiceDefinition.csdef': '<ServiceDefinition name="tasks"/>' })).webRole).toBe('WebRole');
+  });
+
   it('reads worker roles from cloudbench.json and from ServiceDefinition.csdef', () => {
     const json = loadFabricConfig(folder({ 'worker.js': '', 'cloudbench.json': '{ "workerRoles": { "consumer": { "script": "worker.js", "instances": 2 } } }' }));
     expect(json.workerRoles).toEqual([{ name: 'consumer', script: 'worker.js', instances: 2 }]);
