@@ -148,6 +148,11 @@ export class QueueEngine {
   /** Get Messages: the first n visible ones become invisible for visibilityMs, each with a new pop receipt. */
   receive(account: string, name: string, n: number, visibilityMs: number, now: number): QueueMessage[] {
     const q = this.queue(account, name);
+    if (n === 1) {
+      // One statement, so no transaction of its own: about a third of a receive's time in the store.
+      const row = this.#st.receiveOne.get(now + visibilityMs, newReceipt(), q.mset, now, now);
+      return row ? [toMessage(row, row.receipt ?? undefined)] : [];
+    }
     return this.db.transaction(() =>
       this.#st.visible.all(q.mset, now, now, n).map((row) => {
         const receipt = newReceipt();

@@ -74,6 +74,8 @@ export interface QueueStatements {
   readonly insert: PreparedStatement<[number, string, string, number, number, number, string], unknown>;
   readonly visible: PreparedStatement<[number, number, number, number], MessageRow>;
   readonly receive: PreparedStatement<[number, string, number], unknown>;
+  /** The first visible message made invisible in one statement (a receive of one message: the common case). */
+  readonly receiveOne: PreparedStatement<[number, string, number, number, number], MessageRow>;
   readonly byId: PreparedStatement<[string, number], MessageRow>;
   readonly update: PreparedStatement<[number, string, string, number], unknown>;
   readonly remove: PreparedStatement<[number], unknown>;
@@ -105,6 +107,11 @@ export function createQueueStatements(db: SqliteDatabase): QueueStatements {
       'SELECT seq, mid, body, inserted, expires, visible, dequeues, receipt FROM messages WHERE mset = ? AND visible <= ? AND expires > ? ORDER BY visible, seq LIMIT ?',
     ),
     receive: db.prepare<[number, string, number]>('UPDATE messages SET visible = ?, receipt = ?, dequeues = dequeues + 1 WHERE seq = ?'),
+    receiveOne: db.prepare<[number, string, number, number, number], MessageRow>(
+      'UPDATE messages SET visible = ?, receipt = ?, dequeues = dequeues + 1 WHERE seq = ' +
+        '(SELECT seq FROM messages WHERE mset = ? AND visible <= ? AND expires > ? ORDER BY visible, seq LIMIT 1) ' +
+        'RETURNING seq, mid, body, inserted, expires, visible, dequeues, receipt',
+    ),
     byId: db.prepare<[string, number], MessageRow>('SELECT seq, mid, body, inserted, expires, visible, dequeues, receipt FROM messages WHERE mid = ? AND mset = ?'),
     update: db.prepare<[number, string, string, number]>('UPDATE messages SET visible = ?, receipt = ?, body = ? WHERE seq = ?'),
     remove: db.prepare<[number]>('DELETE FROM messages WHERE seq = ?'),

@@ -38,8 +38,18 @@ export function messagesXml(messages: readonly QueueMessage[], peek: boolean): s
   return `${XML_DECL}<QueueMessagesList>${items.join('')}</QueueMessagesList>`;
 }
 
+/**
+ * The body every client sends: an optional declaration, then <QueueMessage><MessageText>…</MessageText></QueueMessage>
+ * with text that needs no XML decoding (no `&`, `<`, `]`, CR, or characters outside printable ASCII, tab and LF).
+ * Such a body reads the same through the full parser; any other goes through it.
+ */
+const PLAIN_MESSAGE =
+  /^(?:<\?xml version=(?:"1\.0"|'1\.0')(?: encoding=(?:"[A-Za-z][\w.-]*"|'[A-Za-z][\w.-]*'))?(?: standalone=(?:"(?:yes|no)"|'(?:yes|no)'))? ?\?>)?[ \t\r\n]*<QueueMessage>[ \t\r\n]*<MessageText>([\t\n\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\x7e]*)<\/MessageText>[ \t\r\n]*<\/QueueMessage>[ \t\r\n]*$/;
+
 /** The MessageText of a Put/Update Message body. */
 export function parseMessageText(body: string): string {
+  const plain = PLAIN_MESSAGE.exec(body);
+  if (plain) return plain[1] as string;
   const root = parseXml(body);
   if (root.name !== 'QueueMessage') throw domainError('InvalidXmlDocument', `Expected <QueueMessage>, found <${root.name}>.`);
   const text = childText(root, 'MessageText');

@@ -101,12 +101,12 @@ export function signatureMatches(signature: string, keys: readonly Buffer[], can
   // Only the exact base64 of the HMAC matches: Node's decoder skips what follows the padding and characters
   // outside the alphabet, so "<sig>=1" or "<sig> x" would otherwise decode to the right bytes.
   if (given.toString('base64') !== text) return false;
-  let ok = false;
-  for (const key of keys) {
-    for (const text of candidates) {
+  // Each comparison is constant-time; stopping at the first match tells a caller only that it signed right.
+  for (const text of candidates) {
+    for (const key of keys) {
       const expected = hmac(key, text);
-      if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
+      if (expected.length === given.length && timingSafeEqual(expected, given)) return true;
     }
   }
-  return ok;
+  return false;
 }

@@ -196,8 +196,17 @@ function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse,
   }
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 function onRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
   const { adapter } = ctx;
+  const length = req.headers['content-length'];
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
+    // No body (most GETs and DELETEs): answer now rather than after the stream's end event a tick later.
+    req.resume();
+    dispatch(ctx, req, res, NO_BODY);
+    return;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
