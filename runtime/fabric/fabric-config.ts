@@ -17,7 +17,6 @@ import { BALANCER_POLICIES } from '../hosting/load-balancer.js';
 import type { BalancerPolicy } from '../hosting/load-balancer.js';
 import type { HealthProbeSettings } from '../hosting/health-probe.js';
 import { attr, childrenNamed, findPath, parseXml } from '../project/xml.js';
-import type { XmlElement } from '../project/xml.js';
 
 export const SLOTS = ['production', 'staging'] as const;
 export type SlotName = (typeof SLOTS)[number];
@@ -119,43 +118,31 @@ export function loadFabricConfig(folder: string): FabricConfig {
   }
 
   // Azure's classic service model: ServiceConfiguration.Local.cscfg is the local environment; every other
-  // ServiceConfiguration.<Name>.cscfg is an environment called <name>.
+  // ServiceConfiguration.<Name>.cscfg is an environment called <name>. A cscfg lists every role of the service;
+  // which <Role> is the web role's is decided once cloudbench.json's worker roles are known too (below).
+  const cscfgRoles = new Map<string, Array<{ name: string | undefined; instances: number | undefined; settings: Record<string, string> }>>();
   for (const file of safeList(folder).filter((f) => /^ServiceConfiguration\.[^.]+\.cscfg$/i.test(f)).sort()) {
     const full = path.join(folder, file);
     sources.push(file);
     const name = (/^ServiceConfiguration\.([^.]+)\.cscfg$/i.exec(file)?.[1] as string).toLowerCase();
+    if (name !== 'local') env(name); // environments keep the order of their files
     const root = parseXml(readFileSync(full, 'utf8'), full);
-    // A cscfg lists every role of the service: the web role's <Role> (named as in the csdef, or else the first one
-    // that is not a worker role) sets the environment; a worker role's own <Role> gives it its settings.
-    const roles = childrenNamed(root, 'Role');
-    const roleSettings = (role: XmlElement): Record<string, string> => {
-      const settings: Record<string, string> = {};
-      for (const s of childrenNamed(findPath(role, 'ConfigurationSettings'), 'Setting')) {
-        const settingName = attr(s, 'name');
-        if (settingName) settings[settingName] = attr(s, 'value') ?? '';
-      }
-      return settings;
-    };
-    for (const r of roles) {
-      const roleName = attr(r, 'name');
-      if (roleName !== undefined && workerRoles.has(roleName)) (workerRoleSettings[name] ??= {})[roleName] = roleSettings(r);
-    }
-    const role = roles.find((r) => attr(r, 'name') === webRole) ?? roles.find((r) => !workerRoles.has(attr(r, 'name') ?? ''));
-    if (!role) continue;
-    const count = findPath(role, 'Instances');
-    const n = count === undefined ? undefined : Number(attr(count, 'count'));
-    if (count !== undefined && (!Number.isInteger(n) || (n as number) < 1)) {
-      throw cbError('CB_ERR_FABRIC_CONFIG', { file: full, line: count.line, column: count.column, problem: `<Instances count="${attr(count, 'count') ?? ''}"> must be a whole number of at least 1` });
-    }
-    const settings = roleSettings(role);
-    if (name === 'local') {
-      localInstances = n ?? localInstances;
-      localSettings = settings;
-    } else {
-      const e = env(name);
-      e.instances = n ?? e.instances;
-      Object.assign(e.settings, settings);
-    }
+    cscfgRoles.set(
+      name,
+      childrenNamed(root, 'Role').map((role) => {
+        const count = findPath(role, 'Instances');
+        const n = count === undefined ? undefined : Number(attr(count, 'count'));
+        if (count !== undefined && (!Number.isInteger(n) || (n as number) < 1)) {
+          throw cbError('CB_ERR_FABRIC_CONFIG', { file: full, line: count.line, column: count.column, problem: `<Instances count="${attr(count, 'count') ?? ''}"> must be a whole number of at least 1` });
+        }
+        const settings: Record<string, string> = {};
+        for (const setting of childrenNamed(findPath(role, 'ConfigurationSettings'), 'Setting')) {
+          const settingName = attr(setting, 'name');
+          if (settingName) settings[settingName] = attr(setting, 'value') ?? '';
+        }
+        return { name: attr(role, 'name'), instances: n, settings };
+      }),
+    );
   }
 
   const jsonFile = path.join(folder, 'cloudbench.json');
@@ -284,6 +271,26 @@ export function loadFabricConfig(folder: string): FabricConfig {
       const v = getNodeValue(ws) as unknown;
       if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < 100 || x > 599)) fail(ws, 'swap.warmupStatuses must be an array of HTTP statuses');
       warmupStatuses = v as number[];
+    }
+  }
+
+  // The web role's <Role> of each cscfg: the one named as in the csdef, or else the first that is not a worker role
+  // (csdef or cloudbench.json). It sets the environment's instances and settings, under cloudbench.json's; a worker
+  // role's own <Role> gives its RoleEnvironment settings, also under cloudbench.json's settings for the environment.
+  for (const [name, roles] of cscfgRoles) {
+    const web = roles.find((r) => r.name === webRole) ?? roles.find((r) => r.name === undefined || !workerRoles.has(r.name));
+    const jsonSettings = name === 'local' ? {} : { ...env(name).settings };
+    for (const r of roles) {
+      if (r !== web && r.name !== undefined && workerRoles.has(r.name)) (workerRoleSettings[name] ??= {})[r.name] = { ...r.settings, ...jsonSettings };
+    }
+    if (!web) continue;
+    if (name === 'local') {
+      localInstances ??= web.instances;
+      localSettings = web.settings;
+    } else {
+      const e = env(name);
+      e.instances ??= web.instances;
+      e.settings = { ...web.settings, ...jsonSettings };
     }
   }
 

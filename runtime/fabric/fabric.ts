@@ -361,7 +361,7 @@ export class Fabric extends EventEmitter<FabricEvents> {
       balancer: this.#config.balancer,
       workerRoles: this.#config.workerRoles,
       healthProbe: this.#config.healthProbe,
-      roleEnvironment: { deploymentId: deployment.id, webRole: this.#config.webRole, settings: this.#settingsFor(env, slot), workerRoleSettings: this.#config.workerRoleSettings[name] ?? {} },
+      roleEnvironment: { deploymentId: deployment.id, webRole: this.#config.webRole, settings: this.#settingsFor(env, slot), workerRoleSettings: this.#workerRoleSettingsFor(env, slot) },
       extraEnv: {
         ...this.#settingsFor(env, slot),
         CLOUDBENCH_ENVIRONMENT: name,
@@ -386,6 +386,12 @@ export class Fabric extends EventEmitter<FabricEvents> {
 
   #settingsFor(env: Environment, slot: SlotName): Record<string, string> {
     return { ...env.config.settings, ...env.config.slotSettings[slot] };
+  }
+
+  /** Worker roles' own cscfg settings (with cloudbench.json's for the environment), and the slot's on top, as the web role's. */
+  #workerRoleSettingsFor(env: Environment, slot: SlotName): Record<string, Record<string, string>> {
+    const own = this.#config.workerRoleSettings[env.config.name] ?? {};
+    return Object.fromEntries(Object.entries(own).map(([role, settings]) => [role, { ...settings, ...env.config.slotSettings[slot] }]));
   }
 
   async #warmUp(site: SiteHost): Promise<void> {

@@ -258,10 +258,10 @@ export class RoleInstance {
     this.#stopping ??= (async () => {
       this.#stats.stop();
       this.#controlServer?.close();
-      clearTimeout(this.#busyTimer);
-      // The runtime closes after the drain: requests in flight may still read settings or report a status.
+      // The runtime closes after the drain: requests in flight may still read settings (reports are ignored now).
       await this.group.stop(drainMs);
       await this.#serviceRuntime?.close();
+      clearTimeout(this.#busyTimer);
       this.instance.close();
       this.router.close();
       await this.capture.close();
@@ -342,6 +342,7 @@ export class RoleInstance {
    * Started/Release rejoin, Recycle recycles (the new workers start as Started).
    */
   #onReportedStatus({ status, expiresAt }: StatusReport): void {
+    if (this.#stopping !== undefined) return;
     clearTimeout(this.#busyTimer);
     this.#busyTimer = undefined;
     if (status === 'Recycle') {
@@ -349,13 +350,12 @@ export class RoleInstance {
       this.recycle([], 'the app asked for a recycle (RoleEnvironment.requestRecycle)');
       return;
     }
-    this.#setBusy(status === 'Busy');
-    if (status === 'Busy' && expiresAt !== undefined) {
-      const ms = expiresAt - Date.now();
-      // Timers hold up to 2^31-1 ms (about 24.8 days); a lease longer than that lasts for the instance's life.
-      if (ms <= 0) this.#setBusy(false);
-      else if (ms < 2 ** 31 - 1) this.#busyTimer = setTimeout(() => this.#setBusy(false), ms).unref();
-    }
+    // The client repeats its last status after every settings change, with the expiration it had: a lapsed one
+    // leaves the instance as it is rather than busy for a moment.
+    const ms = expiresAt === undefined ? Infinity : expiresAt - Date.now();
+    this.#setBusy(status === 'Busy' && ms > 0);
+    // Timers hold up to 2^31-1 ms (about 24.8 days); a lease longer than that lasts for the instance's life.
+    if (this.busy && ms < 2 ** 31 - 1) this.#busyTimer = setTimeout(() => this.#setBusy(false), ms).unref();
   }
 
   #setBusy(busy: boolean): void {

@@ -9,8 +9,11 @@
 //                       client that stays connected (one that listens for `changed`)
 //   role environment    an XML file: the deployment, this instance with its ConfigurationSettings, the roles
 //   current-state pipe  takes <CurrentState><StatusLease><Acquire><Status>Busy|Started|Recycle… or <Release/>
-// Each message on a pipe is `<length>\r\n<xml>` in one write, as the client reads one chunk and takes what follows
-// the first CRLF. Names and formats are those the client's deserializers read (node_modules/azure/lib/serviceruntime).
+// Each message on a pipe is `<length>\r\n<xml>\r\n` in one write. The client takes each chunk it reads as one
+// message and parses what lies between its first and second CRLF; when two goal states reach a busy client as one
+// chunk it so reads the first, which is why every goal state names the same role environment file, replaced whole
+// with the latest settings: whichever goal state a client reads, it reads the newest settings, and `changed` fires.
+// Names and formats are those the client's deserializers read (node_modules/azure/lib/serviceruntime).
 // Pipes are Unix sockets in the instance's private folder, or named pipes on Windows. The client compares
 // incarnations as the strings it parsed, so they are written with ten digits ("0000000010" > "0000000009").
 import fs from 'node:fs';
@@ -35,16 +38,16 @@ export interface StatusReport {
 }
 
 const PROTOCOL_VERSION = '2011-03-08';
-/** Unix socket paths longer than this are cut short by the OS (104 bytes on macOS, 108 on Linux, with the NUL). */
-const MAX_SOCKET_PATH_BYTES = 103;
+/** The longest Unix socket path (sockaddr_un holds 104 bytes on macOS and the BSDs, 108 on Linux, with the NUL). */
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 
 const escapeAttribute = (text: string): string =>
   text.replace(/[&<>"\r\n\t]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#xD;', '\n': '&#xA;', '\t': '&#x9;' })[c] as string);
 const escapeText = (text: string): string => text.replace(/[&<>\r\n]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;', '\n': '&#xA;' })[c] as string);
 
-/** One message on a pipe: the XML (kept on one line) after its length and a CRLF. */
+/** One message on a pipe: the XML (kept on one line) between its length and a CRLF, and a CRLF. */
 function frame(xml: string): string {
-  return `${Buffer.byteLength(xml)}\r\n${xml}`;
+  return `${Buffer.byteLength(xml)}\r\n${xml}\r\n`;
 }
 
 export function roleEnvironmentXml(info: RoleEnvironmentInfo): string {
@@ -115,7 +118,7 @@ export class ServiceRuntime {
     this.#info = info;
     if (this.#pushScheduled) return;
     this.#pushScheduled = true;
-    // The client reads one chunk per goal state: two written in one turn would arrive as one and the second be lost.
+    // Quick edits (one turn) make one goal state: fewer `changed` events, and fewer messages to share a chunk.
     setImmediate(() => {
       this.#pushScheduled = false;
       if (this.#closed) return;
@@ -134,11 +137,18 @@ export class ServiceRuntime {
     await Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
 
-  /** Writes the role environment of the next incarnation and builds its goal state. */
+  /** Replaces the role environment file with the current settings and builds the next incarnation's goal state. */
   #publish(): void {
     const incarnation = String(this.#incarnation + 1).padStart(10, '0');
-    const file = path.join(this.#dir, `roleenvironment-${incarnation}.xml`);
-    fs.writeFileSync(file, roleEnvironmentXml(this.#info));
+    const file = path.join(this.#dir, 'roleenvironment.xml');
+    // Written aside and renamed over: a client reading the file meanwhile reads the old or the new one, whole.
+    const xml = roleEnvironmentXml(this.#info);
+    fs.writeFileSync(`${file}.next`, xml);
+    try {
+      fs.renameSync(`${file}.next`, file);
+    } catch {
+      fs.writeFileSync(file, xml); // Windows refuses to replace a file another process has open
+    }
     this.#incarnation += 1;
     this.#goalState =
       '<?xml version="1.0" encoding="utf-8"?><GoalState>' +

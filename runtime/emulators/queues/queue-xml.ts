@@ -46,10 +46,15 @@ export function messagesXml(messages: readonly QueueMessage[], peek: boolean): s
 const PLAIN_MESSAGE =
   /^(?:<\?xml version=(?:"1\.0"|'1\.0')(?: encoding=(?:"[A-Za-z][\w.-]*"|'[A-Za-z][\w.-]*'))?(?: standalone=(?:"(?:yes|no)"|'(?:yes|no)'))? ?\?>)?[ \t\r\n]*<QueueMessage>[ \t\r\n]*<MessageText>([\t\n\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\x7e]*)<\/MessageText>[ \t\r\n]*<\/QueueMessage>[ \t\r\n]*$/;
 
+/** The MessageText of a body in the plain shape, or undefined for any other body (exported for its test). */
+export function plainMessageText(body: string): string | undefined {
+  return PLAIN_MESSAGE.exec(body)?.[1];
+}
+
 /** The MessageText of a Put/Update Message body. */
 export function parseMessageText(body: string): string {
-  const plain = PLAIN_MESSAGE.exec(body);
-  if (plain) return plain[1] as string;
+  const plain = plainMessageText(body);
+  if (plain !== undefined) return plain;
   const root = parseXml(body);
   if (root.name !== 'QueueMessage') throw domainError('InvalidXmlDocument', `Expected <QueueMessage>, found <${root.name}>.`);
   const text = childText(root, 'MessageText');

@@ -197,16 +197,32 @@ function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse,
 }
 
 const NO_BODY = Buffer.alloc(0);
+/** Requests of a connection whose bodies are still being read: a pipelined request after one waits its turn. */
+const readingBodies = new WeakMap<object, number>();
 
 function onRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): void {
   const { adapter } = ctx;
   const length = req.headers['content-length'];
-  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
-    // No body (most GETs and DELETEs): answer now rather than after the stream's end event a tick later.
+  const socket = req.socket;
+  const reading = readingBodies.get(socket) ?? 0;
+  if (reading === 0 && (length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) {
+    // No body (most GETs and DELETEs) and nothing before it on the connection still to handle: answer now rather
+    // than after the stream's end event a tick later.
     req.resume();
     dispatch(ctx, req, res, NO_BODY);
     return;
   }
+  // Handled at its end event, as every request was: in the order of the connection's requests.
+  readingBodies.set(socket, reading + 1);
+  let counted = true;
+  const handled = () => {
+    if (!counted) return;
+    counted = false;
+    const left = (readingBodies.get(socket) ?? 1) - 1;
+    if (left > 0) readingBodies.set(socket, left);
+    else readingBodies.delete(socket);
+  };
+  req.once('close', handled); // aborted before its end
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -216,7 +232,10 @@ function onRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse
     else chunks.push(chunk);
   });
   // An oversized body is answered (413, with CORS headers) once it has been read, so the client sees it.
-  req.on('end', () => dispatch(ctx, req, res, tooLarge ? Buffer.alloc(0) : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), tooLarge));
+  req.on('end', () => {
+    handled();
+    dispatch(ctx, req, res, tooLarge ? Buffer.alloc(0) : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), tooLarge);
+  });
 }
 
 export interface RunningServer {

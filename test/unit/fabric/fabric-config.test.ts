@@ -62,6 +62,16 @@ describe('fabric configuration', () => {
     expect(c.localSettings).toEqual({ Who: 'site-local' });
     expect(c.environments).toMatchObject([{ name: 'cloud', instances: 2, settings: { Who: 'site-cloud' } }]);
     expect(c.workerRoleSettings).toEqual({ local: { Jobs: { Who: 'jobs-local' } }, cloud: { Jobs: { Who: 'jobs-cloud' } } });
+    // Worker roles of cloudbench.json count too, and its settings for an environment lie over every role's own.
+    const json = loadFabricConfig(folder({
+      'consumer.js': '',
+      'cloudbench.json': '{ "workerRoles": { "consumer": { "script": "consumer.js" } }, "environments": { "cloud": { "settings": { "Region": "eu", "Who": "json" } } } }',
+      'ServiceConfiguration.Local.cscfg': `<ServiceConfiguration>${role('consumer', 1, 'consumer-local')}${role('web', 2, 'web-local')}</ServiceConfiguration>`,
+      'ServiceConfiguration.Cloud.cscfg': `<ServiceConfiguration>${role('consumer', 1, 'consumer-cloud')}${role('web', 4, 'web-cloud')}</ServiceConfiguration>`,
+    }));
+    expect(json).toMatchObject({ instances: 2, localSettings: { Who: 'web-local' } });
+    expect(json.environments).toMatchObject([{ name: 'cloud', instances: 4, settings: { Who: 'json', Region: 'eu' } }]);
+    expect(json.workerRoleSettings).toEqual({ local: { consumer: { Who: 'consumer-local' } }, cloud: { consumer: { Who: 'json', Region: 'eu' } } });
     // Without a csdef the role is "WebRole"; a cscfg naming another takes its first role.
     expect(loadFabricConfig(folder({ 'ServiceConfiguration.Local.cscfg': `<ServiceConfiguration>${role('Other', 2, 'x')}</ServiceConfiguration>` }))).toMatchObject({ webRole: 'WebRole', instances: 2, localSettings: { Who: 'x' } });
     // A csdef without a <WebRole> keeps "WebRole" (not the service's name).
