@@ -230,7 +230,9 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
     }
     if (JSON.stringify([next.localSettings, next.workerRoleSettings['local']]) !== JSON.stringify([previous.localSettings, previous.workerRoleSettings['local']])) {
       site.setRoleSettings(next.localSettings, next.workerRoleSettings['local'] ?? {});
-      done.push('local: settings changed; RoleEnvironment reports them now (changed event), environment variables from the next open');
+      const removed = Object.keys(previous.localSettings).filter((name) => !Object.hasOwn(next.localSettings, name));
+      site.setVariables({ ...Object.fromEntries(removed.map((name) => [name, undefined])), ...next.localSettings });
+      done.push("local: settings changed; RoleEnvironment reports them now (changed event), the workers' environment variables from their next start (a recycle)");
     }
     if (next.balancer !== previous.balancer) {
       site.balancer.policy = next.balancer;

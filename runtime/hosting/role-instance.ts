@@ -126,6 +126,7 @@ export class RoleInstance {
     onRequest: (r: RequestRecord) => void,
   ) {
     this.#project = project;
+    this.#env = options.env;
     const s = project.settings;
     const name = options.name;
     this.#socketDir = mkdtempSync(path.join(os.tmpdir(), 'cb-'));
@@ -364,6 +365,23 @@ export class RoleInstance {
     this.events.emit('instances');
   }
 
+  /** The workers' environment (options.env, then setVariables' changes). */
+  #env: NodeJS.ProcessEnv = {};
+
+  /**
+   * Changes the variables workers get from their next start (a recycle, a replaced crash, a scale-out), as Azure
+   * gives an instance the new configuration when it restarts. `undefined` removes one.
+   */
+  setVariables(patch: Readonly<Record<string, string | undefined>>): void {
+    const env = { ...this.#env };
+    for (const [name, value] of Object.entries(patch)) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    this.#env = env;
+    this.group.reconfigure({ spec: this.#spec(this.#project) });
+  }
+
   /** New role settings (a configuration change): RoleEnvironment's `changed` listeners hear of it. */
   updateRoleSettings(settings: Readonly<Record<string, string>>): void {
     const current = this.options.roleEnvironment;
@@ -384,7 +402,7 @@ export class RoleInstance {
       ...(background ? { background: true } : {}),
       cwd: project.appRoot,
       env: {
-        ...workerEnvironment(project, this.name, this.options.env),
+        ...workerEnvironment(project, this.name, this.#env),
         CLOUDBENCH_CONTROL_PIPE: this.#controlPipe,
         ...this.#serviceRuntime?.environment,
         ...(s.recycleSignalEnabled ? { IISNODE_CONTROL_PIPE: this.#controlPipe } : {}),

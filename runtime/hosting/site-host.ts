@@ -201,7 +201,7 @@ export class SiteHost {
     const index = this.#nextRoleIndex.get(role.name) ?? 0;
     this.#nextRoleIndex.set(role.name, index + 1);
     const name = `${role.name}_IN_${index}`;
-    const env = { ...(this.options.env ?? process.env), ...this.options.extraEnv, CLOUDBENCH_ROLE: role.name, CLOUDBENCH_INSTANCE_ID: name };
+    const env = this.#instanceEnv({ CLOUDBENCH_ROLE: role.name, CLOUDBENCH_INSTANCE_ID: name });
     return new RoleInstance(
       this.#project,
       { name, env, hook: this.options.hook, killTimeoutMs: this.options.killTimeoutMs, background: { script: path.resolve(this.#project.folder, role.script) }, ...this.#roleEnvironment(role.name) },
@@ -224,6 +224,24 @@ export class SiteHost {
     const re = this.options.roleEnvironment;
     if (re === undefined || roleName === undefined) return {};
     return { roleEnvironment: { deploymentId: re.deploymentId, roleName, settings: this.#settingsOf(roleName) } };
+  }
+
+  /** Changes to options.extraEnv, for instances created from now on (setVariables). */
+  #variables: Record<string, string | undefined> = {};
+
+  /** Variables every worker of every instance gets from its next start on (RoleInstance.setVariables); `undefined` removes one. */
+  setVariables(patch: Readonly<Record<string, string | undefined>>): void {
+    this.#variables = { ...this.#variables, ...patch };
+    for (const role of this.allInstances) role.setVariables(patch);
+  }
+
+  #instanceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), ...this.options.extraEnv };
+    for (const [name, value] of Object.entries(this.#variables)) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    return { ...env, ...extra };
   }
 
   /** New role settings (a configuration edit): every instance's RoleEnvironment reports `changed`; new instances start with them. */
@@ -298,7 +316,7 @@ export class SiteHost {
     const index = this.#nextIndex++;
     const base = this.options.instanceName ?? 'local';
     const name = index === 0 ? base : `${base}_${index}`;
-    const env = { ...(this.options.env ?? process.env), ...this.options.extraEnv, CLOUDBENCH_INSTANCE_ID: name };
+    const env = this.#instanceEnv({ CLOUDBENCH_INSTANCE_ID: name });
     return new RoleInstance(
       this.#project,
       { name, workers: this.options.workers, queueLength: this.options.queueLength, queueTimeoutMs: this.options.queueTimeoutMs, workerPort: this.options.workerPort, hook: this.options.hook, killTimeoutMs: this.options.killTimeoutMs, env, ...this.#roleEnvironment(this.options.roleEnvironment?.webRole) },

@@ -105,7 +105,7 @@ describe('azure.RoleEnvironment in a role instance', () => {
 });
 
 describe('azure.RoleEnvironment under cloudbench serve', () => {
-  it('gets the live folder\'s Local.cscfg settings, and `changed` when the file is saved', async () => {
+  it('gets the live folder\'s Local.cscfg settings, `changed` when the file is saved, the new variables after a recycle', async () => {
     const folder = copyFixture('apps/cloud-service');
     const app = await serve(folder, ['--workers', '1']);
     try {
@@ -117,6 +117,11 @@ describe('azure.RoleEnvironment under cloudbench serve', () => {
       writeFileSync(cscfg, readFileSync(cscfg, 'utf8').replace('Hello &amp; welcome', 'Saved'));
       await waitFor(async () => (await json(`${url}changes`)) !== null, 10_000, 'the changed event');
       expect(await json(`${url}settings`)).toMatchObject({ Greeting: 'Saved' });
+      // The variables keep the running workers' values; workers started after the edit (here: a recycle the app
+      // asks for, as an app that cancels `changing` does) get the new ones.
+      expect(await json(`${url}env`)).toEqual({ Greeting: 'Hello & welcome' });
+      expect(await json(`${url}recycle`)).toBe('recycling');
+      await waitFor(async () => (await json(`${url}env`)).Greeting === 'Saved', 10_000, 'a recycled worker with the new variables');
     } finally {
       await app.stop();
     }
