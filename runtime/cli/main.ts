@@ -258,7 +258,7 @@ async function serve(rest: string[], startReason?: string): Promise<number> {
       configBroken = false;
       say(`the configuration is fixed: ${e.message.charAt(0).toLowerCase() + e.message.slice(1)}`);
     }
-    if (e.kind !== 'project.opened') say(e.kind === 'failed' ? `${e.message}. Save a fix to try again.` : e.message.charAt(0).toLowerCase() + e.message.slice(1));
+    if (e.kind !== 'project.opened') say(e.kind === 'failed' ? `${e.message}. Save a fix to try again.` : e.kind === 'warning' ? `warning: ${e.message}` : e.message.charAt(0).toLowerCase() + e.message.slice(1));
   });
   workbench.on('logs', (batch) => {
     for (const r of batch) (r.stream === 'stderr' ? process.stderr : process.stdout).write(`[${r.worker}:${r.pid}] ${r.text}\n`);
