@@ -110,6 +110,8 @@ export class RoleInstance {
   #controlServer: net.Server | undefined;
   readonly #serviceRuntime: ServiceRuntime | undefined;
   #project: ProjectModel;
+  /** The workers' environment (options.env, then setVariables' changes). */
+  #env: NodeJS.ProcessEnv;
   #stopping: Promise<void> | undefined;
   /** Set by the app through RoleEnvironment.setStatus: keep me out of the balancer for now. */
   busy = false;
@@ -365,20 +367,12 @@ export class RoleInstance {
     this.events.emit('instances');
   }
 
-  /** The workers' environment (options.env, then setVariables' changes). */
-  #env: NodeJS.ProcessEnv = {};
-
   /**
    * Changes the variables workers get from their next start (a recycle, a replaced crash, a scale-out), as Azure
    * gives an instance the new configuration when it restarts. `undefined` removes one.
    */
   setVariables(patch: Readonly<Record<string, string | undefined>>): void {
-    const env = { ...this.#env };
-    for (const [name, value] of Object.entries(patch)) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
-    this.#env = env;
+    this.#env = withVariables(this.#env, patch);
     this.group.reconfigure({ spec: this.#spec(this.#project) });
   }
 
@@ -410,6 +404,16 @@ export class RoleInstance {
       startTimeoutMs: Math.max(1000, s.maxNamedPipeConnectionRetry * s.namedPipeConnectionRetryDelay),
     };
   }
+}
+
+/** `env` with `patch` applied: a value sets a variable, `undefined` removes it. */
+export function withVariables(env: NodeJS.ProcessEnv, patch: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  const next = { ...env };
+  for (const [name, value] of Object.entries(patch)) {
+    if (value === undefined) delete next[name];
+    else next[name] = value;
+  }
+  return next;
 }
 
 function workerCount(project: ProjectModel, options: RoleInstanceOptions): number {

@@ -21,7 +21,7 @@ import { HealthProber } from './health-probe.js';
 import type { HealthProbeSettings, ProbeTarget } from './health-probe.js';
 import type { WorkerAddress } from '../workers/worker.js';
 import type { BalancerMember, BalancerPolicy } from './load-balancer.js';
-import { RoleInstance } from './role-instance.js';
+import { RoleInstance, withVariables } from './role-instance.js';
 import type { InstanceSnapshot, SiteEventMap } from './role-instance.js';
 import type { LogCapture } from '../logs/log-capture.js';
 
@@ -236,12 +236,7 @@ export class SiteHost {
   }
 
   #instanceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...(this.options.env ?? process.env), ...this.options.extraEnv };
-    for (const [name, value] of Object.entries(this.#variables)) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
-    return { ...env, ...extra };
+    return { ...withVariables({ ...(this.options.env ?? process.env), ...this.options.extraEnv }, this.#variables), ...extra };
   }
 
   /** New role settings (a configuration edit): every instance's RoleEnvironment reports `changed`; new instances start with them. */
