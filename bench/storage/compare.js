@@ -5,11 +5,13 @@
 // Then, in a fresh process of each emulator (so the rows above, RSS included, are as before), rows that show the
 // server without the SDK client's per-operation CPU as the bound: the same SDK operations from several client
 // processes at once (concurrent.js), and the SDK's REST requests replayed by a bare signed node:http client,
-// sequentially and for listing the big table (raw-client.js).
+// sequentially and for listing the big table (raw-client.js). Last, both durable modes side by side: single
+// inserts into a big table on ours (disk) and Azurite (disk), with their latency tail (durable.js).
 import { bigTable, lastTiming, workloads } from './workloads.js';
 import { concurrentWorkloads } from './concurrent.js';
 import { rawWorkloads } from './raw-client.js';
 import { cliStartupMs, startServer, startupMedians } from './servers.js';
+import { durableRows } from './durable.js';
 import { cleanupAll, formatTable, fmtNumber, installSignalHandlers, round, timestamp, writeResults } from '../hosting/lib.js';
 
 const GOALS = {
@@ -83,6 +85,7 @@ export async function run(options) {
     log(`cloudbench emulators --in-memory (CLI + storage + Service Bus): ready after ${round(cliMs, 1)} ms`);
     log('concurrent SDK clients and raw HTTP, each server started afresh:');
     const x = { ours: await measure('ours-mem', extra, bigCount, log), oursDisk: await measure('ours', extra, bigCount, log), azurite: await measure('azurite', extra, bigCount, log) };
+    const durable = await durableRows(options.quick, log);
     const ratio = (w, a, b) => (w.higher ? a / b : b / a);
     // The ceiling of a sequential SDK row: the ratio ours would reach if our server took no time at all, i.e.
     // Azurite's wall time per operation ÷ the SDK client's own CPU per operation against ours. A goal above it
@@ -111,7 +114,15 @@ export async function run(options) {
     );
     console.log('ratio = Azurite ÷ ours for times, CPU and RSS; ours ÷ Azurite for rates. Server CPU: the emulator process\'s user+system time over the workload (10 ms ticks).');
     console.log('ceiling = the ratio (mem) a server that took no time would reach: Azurite\'s time per operation ÷ the SDK client\'s own CPU per operation against ours (SDK client CPU rows). The SDK client is warmed first, and the single-operation rows (insert, batch, point read, queue cycle) run 2 untimed passes on every server before the timed one.');
-    const file = writeResults('storage', { quick: options.quick, node: process.version, bigCount, startup, ours, oursDisk, azurite, extraRuns: x, cliStartupMs: cliMs, rows: rows.map(([label, unit, a, d, b, ratio, ratioDisk, goal, ceilingRatio]) => ({ label, unit, oursMemory: a, oursDisk: d, azurite: b, ratio, ratioDisk, goal, ceiling: ceilingRatio })), at: timestamp() });
+    console.log(
+      '\n' +
+        formatTable(
+          ['durable (both on disk)', 'unit', 'ours (disk)', 'Azurite (disk)', 'ratio'],
+          durable.rows.map(([label, unit, a, b, higher]) => [label, unit, fmtNumber(a, unit === 'ms' ? 2 : 0), fmtNumber(b, unit === 'ms' ? 2 : 0), unit === 'count' ? '' : fmtRatio(higher ? a / b : b / a)]),
+          [false, false, true, true, true],
+        ),
+    );
+    const file = writeResults('storage', { quick: options.quick, node: process.version, bigCount, startup, ours, oursDisk, azurite, extraRuns: x, durable: durable.result, cliStartupMs: cliMs, rows: rows.map(([label, unit, a, d, b, ratio, ratioDisk, goal, ceilingRatio]) => ({ label, unit, oursMemory: a, oursDisk: d, azurite: b, ratio, ratioDisk, goal, ceiling: ceilingRatio })), at: timestamp() });
     console.log(`results: ${file}`);
     return { file };
   } finally {

@@ -18,11 +18,13 @@ const OURS_SCRIPT = `
   process.once('SIGTERM', () => emu.close().then(() => process.exit(0)));
 `;
 
-/** The servers the benchmark knows: ours on disk (the durable default), ours in memory, Azurite in memory. */
+/** The servers the benchmark knows: ours on disk (the durable default), ours in memory, Azurite in memory and on disk. */
 export const SERVERS = {
   ours: { label: 'ours (disk)', ours: true, memory: false },
   'ours-mem': { label: 'ours (memory)', ours: true, memory: true },
   azurite: { label: 'Azurite (memory)', ours: false, memory: true },
+  // Azurite's default, durable mode: LokiJS with its 5 s autosave to files under --location.
+  'azurite-disk': { label: 'Azurite (disk)', ours: false, memory: false },
 };
 
 function accepting(port) {
@@ -73,7 +75,7 @@ export async function startServer(name) {
   const args =
     spec.ours
       ? [...profile, '--input-type=module', '-e', OURS_SCRIPT, dir, String(tablePort), String(queuePort), spec.memory ? 'memory' : 'disk']
-      : [path.join(REPO, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck',
+      : [path.join(REPO, 'node_modules/azurite/dist/src/azurite.js'), '--silent', ...(spec.memory ? ['--inMemoryPersistence'] : ['--location', dir]), '--disableTelemetry', '--skipApiVersionCheck',
          '--blobPort', String(blobPort), '--queuePort', String(queuePort), '--tablePort', String(tablePort), '--debug', '/dev/null'];
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
