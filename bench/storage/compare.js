@@ -85,7 +85,12 @@ export async function run(options) {
     log(`cloudbench emulators --in-memory (CLI + storage + Service Bus): ready after ${round(cliMs, 1)} ms`);
     log('concurrent SDK clients and raw HTTP, each server started afresh:');
     const x = { ours: await measure('ours-mem', extra, bigCount, log), oursDisk: await measure('ours', extra, bigCount, log), azurite: await measure('azurite', extra, bigCount, log) };
-    const durable = await durableRows(options.quick, log);
+    // Last and on its own: a failure here is reported without losing the rows above.
+    const durable = await durableRows(options.quick, log).catch((error) => {
+      log(`durable rows failed: ${error.stack ?? error}`);
+      process.exitCode = 1;
+      return { result: { error: String(error.message ?? error) }, rows: [] };
+    });
     const ratio = (w, a, b) => (w.higher ? a / b : b / a);
     // The ceiling of a sequential SDK row: the ratio ours would reach if our server took no time at all, i.e.
     // Azurite's wall time per operation ÷ the SDK client's own CPU per operation against ours. A goal above it

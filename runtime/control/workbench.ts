@@ -108,7 +108,8 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
         healthProbe: fabricConfig.healthProbe,
         // ServiceConfiguration.Local.cscfg's settings, as environment variables (as every environment's are) and
         // through azure.RoleEnvironment.
-        extraEnv: { ...fabricConfig.localSettings, CLOUDBENCH_ENVIRONMENT: 'local', CLOUDBENCH_SLOT: 'production', CLOUDBENCH_ROLE: 'web', ...(isSample ? { NODE_PATH: OWN_NODE_MODULES } : {}) },
+        settingsEnv: fabricConfig.localSettings,
+        extraEnv: { CLOUDBENCH_ENVIRONMENT: 'local', CLOUDBENCH_SLOT: 'production', CLOUDBENCH_ROLE: 'web', ...(isSample ? { NODE_PATH: OWN_NODE_MODULES } : {}) },
         roleEnvironment: { deploymentId: 'local', webRole: fabricConfig.webRole, settings: fabricConfig.localSettings, workerRoleSettings: fabricConfig.workerRoleSettings['local'] ?? {} },
       };
       site = new SiteHost(project, samePort === undefined ? siteOptions : { ...siteOptions, port: samePort });
@@ -224,15 +225,15 @@ export class Workbench extends EventEmitter<WorkbenchEventMap> {
     }
     if (this.#site !== site) return;
     const done: string[] = [];
+    // Settings first, so that instances added by the same edit start with them.
+    if (JSON.stringify([next.localSettings, next.workerRoleSettings['local']]) !== JSON.stringify([previous.localSettings, previous.workerRoleSettings['local']])) {
+      site.setRoleSettings(next.localSettings, next.workerRoleSettings['local'] ?? {});
+      site.setSettingsEnv(next.localSettings);
+      done.push("local: settings changed; RoleEnvironment reports them now (changed event), the workers' environment variables from their next start (a recycle)");
+    }
     if (next.instances !== previous.instances) {
       await site.setInstanceCount(next.instances);
       done.push(`local: ${previous.instances} → ${next.instances} instances`);
-    }
-    if (JSON.stringify([next.localSettings, next.workerRoleSettings['local']]) !== JSON.stringify([previous.localSettings, previous.workerRoleSettings['local']])) {
-      site.setRoleSettings(next.localSettings, next.workerRoleSettings['local'] ?? {});
-      const removed = Object.keys(previous.localSettings).filter((name) => !Object.hasOwn(next.localSettings, name));
-      site.setVariables({ ...Object.fromEntries(removed.map((name) => [name, undefined])), ...next.localSettings });
-      done.push("local: settings changed; RoleEnvironment reports them now (changed event), the workers' environment variables from their next start (a recycle)");
     }
     if (next.balancer !== previous.balancer) {
       site.balancer.policy = next.balancer;

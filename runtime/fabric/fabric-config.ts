@@ -17,6 +17,7 @@ import { BALANCER_POLICIES } from '../hosting/load-balancer.js';
 import type { BalancerPolicy } from '../hosting/load-balancer.js';
 import type { HealthProbeSettings } from '../hosting/health-probe.js';
 import { attr, childrenNamed, findPath, parseXml } from '../project/xml.js';
+import type { XmlElement } from '../project/xml.js';
 
 export const SLOTS = ['production', 'staging'] as const;
 export type SlotName = (typeof SLOTS)[number];
@@ -120,30 +121,26 @@ export function loadFabricConfig(folder: string): FabricConfig {
   // Azure's classic service model: ServiceConfiguration.Local.cscfg is the local environment; every other
   // ServiceConfiguration.<Name>.cscfg is an environment called <name>. A cscfg lists every role of the service;
   // which <Role> is the web role's is decided once cloudbench.json's worker roles are known too (below).
-  const cscfgRoles = new Map<string, Array<{ name: string | undefined; instances: number | undefined; settings: Record<string, string> }>>();
+  const cscfgRoles = new Map<string, { file: string; roles: Array<{ name: string | undefined; element: XmlElement; settings: Record<string, string> }> }>();
   for (const file of safeList(folder).filter((f) => /^ServiceConfiguration\.[^.]+\.cscfg$/i.test(f)).sort()) {
     const full = path.join(folder, file);
     sources.push(file);
     const name = (/^ServiceConfiguration\.([^.]+)\.cscfg$/i.exec(file)?.[1] as string).toLowerCase();
-    if (name !== 'local') env(name); // environments keep the order of their files
+    const other = cscfgRoles.get(name);
+    if (other) throw cbError('CB_ERR_FABRIC_CONFIG', { file: full, line: 1, column: 1, problem: `${path.basename(other.file)} configures the ${name} environment too; keep one of the two files` });
+    if (name !== 'local') env(name); // environments keep the order of their files (one without a web role goes below)
     const root = parseXml(readFileSync(full, 'utf8'), full);
-    cscfgRoles.set(
-      name,
-      childrenNamed(root, 'Role').map((role) => {
-        const count = findPath(role, 'Instances');
-        const n = count === undefined ? undefined : Number(attr(count, 'count'));
-        if (count !== undefined && (!Number.isInteger(n) || (n as number) < 1)) {
-          throw cbError('CB_ERR_FABRIC_CONFIG', { file: full, line: count.line, column: count.column, problem: `<Instances count="${attr(count, 'count') ?? ''}"> must be a whole number of at least 1` });
-        }
-        const settings: Record<string, string> = {};
-        for (const setting of childrenNamed(findPath(role, 'ConfigurationSettings'), 'Setting')) {
-          const settingName = attr(setting, 'name');
-          if (settingName) settings[settingName] = attr(setting, 'value') ?? '';
-        }
-        return { name: attr(role, 'name'), instances: n, settings };
-      }),
-    );
+    const roles = childrenNamed(root, 'Role').map((role) => {
+      const settings: Record<string, string> = {};
+      for (const setting of childrenNamed(findPath(role, 'ConfigurationSettings'), 'Setting')) {
+        const settingName = attr(setting, 'name');
+        if (settingName) settings[settingName] = attr(setting, 'value') ?? '';
+      }
+      return { name: attr(role, 'name'), element: role, settings };
+    });
+    cscfgRoles.set(name, { file: full, roles });
   }
+  const jsonEnvironments = new Set<string>();
 
   const jsonFile = path.join(folder, 'cloudbench.json');
   if (existsSync(jsonFile)) {
@@ -202,6 +199,7 @@ export function loadFabricConfig(folder: string): FabricConfig {
         const key = p.children?.[0]?.value as string;
         if (!['instances', 'settings', 'slotSettings', 'ports'].includes(key)) fail(p, `unknown key "${key}" in environments.${name}; expected instances, settings, slotSettings, ports`);
       }
+      jsonEnvironments.add(name);
       const e = env(name);
       e.instances = count(findNodeAtLocation(v as Node, ['instances']), `environments.${name}.instances`) ?? e.instances;
       Object.assign(e.settings, strings(findNodeAtLocation(v as Node, ['settings']), `environments.${name}.settings`));
@@ -277,19 +275,28 @@ export function loadFabricConfig(folder: string): FabricConfig {
   // The web role's <Role> of each cscfg: the one named as in the csdef, or else the first that is not a worker role
   // (csdef or cloudbench.json). It sets the environment's instances and settings, under cloudbench.json's; a worker
   // role's own <Role> gives its RoleEnvironment settings, also under cloudbench.json's settings for the environment.
-  for (const [name, roles] of cscfgRoles) {
+  for (const [name, { file, roles }] of cscfgRoles) {
     const web = roles.find((r) => r.name === webRole) ?? roles.find((r) => r.name === undefined || !workerRoles.has(r.name));
-    const jsonSettings = name === 'local' ? {} : { ...env(name).settings };
+    const jsonSettings = name === 'local' || !envs.has(name) ? {} : { ...env(name).settings };
     for (const r of roles) {
       if (r !== web && r.name !== undefined && workerRoles.has(r.name)) (workerRoleSettings[name] ??= {})[r.name] = { ...r.settings, ...jsonSettings };
     }
-    if (!web) continue;
+    if (!web) {
+      // No web role here: not an environment of its own, unless cloudbench.json makes it one.
+      if (!jsonEnvironments.has(name)) envs.delete(name);
+      continue;
+    }
+    const count = findPath(web.element, 'Instances');
+    const n = count === undefined ? undefined : Number(attr(count, 'count'));
+    if (count !== undefined && (!Number.isInteger(n) || (n as number) < 1)) {
+      throw cbError('CB_ERR_FABRIC_CONFIG', { file, line: count.line, column: count.column, problem: `<Instances count="${attr(count, 'count') ?? ''}"> must be a whole number of at least 1` });
+    }
     if (name === 'local') {
-      localInstances ??= web.instances;
+      localInstances ??= n;
       localSettings = web.settings;
     } else {
       const e = env(name);
-      e.instances ??= web.instances;
+      e.instances ??= n;
       e.settings = { ...web.settings, ...jsonSettings };
     }
   }

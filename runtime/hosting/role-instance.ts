@@ -110,7 +110,7 @@ export class RoleInstance {
   #controlServer: net.Server | undefined;
   readonly #serviceRuntime: ServiceRuntime | undefined;
   #project: ProjectModel;
-  /** The workers' environment (options.env, then setVariables' changes). */
+  /** The workers' environment (options.env, then setEnvironment's). */
   #env: NodeJS.ProcessEnv;
   #stopping: Promise<void> | undefined;
   /** Set by the app through RoleEnvironment.setStatus: keep me out of the balancer for now. */
@@ -368,11 +368,11 @@ export class RoleInstance {
   }
 
   /**
-   * Changes the variables workers get from their next start (a recycle, a replaced crash, a scale-out), as Azure
-   * gives an instance the new configuration when it restarts. `undefined` removes one.
+   * The environment workers get from their next start (a recycle, a replaced crash), as Azure gives an instance
+   * a new configuration when it restarts; the running workers keep theirs.
    */
-  setVariables(patch: Readonly<Record<string, string | undefined>>): void {
-    this.#env = withVariables(this.#env, patch);
+  setEnvironment(env: NodeJS.ProcessEnv): void {
+    this.#env = env;
     this.group.reconfigure({ spec: this.#spec(this.#project) });
   }
 
@@ -404,16 +404,6 @@ export class RoleInstance {
       startTimeoutMs: Math.max(1000, s.maxNamedPipeConnectionRetry * s.namedPipeConnectionRetryDelay),
     };
   }
-}
-
-/** `env` with `patch` applied: a value sets a variable, `undefined` removes it. */
-export function withVariables(env: NodeJS.ProcessEnv, patch: Readonly<Record<string, string | undefined>>): NodeJS.ProcessEnv {
-  const next = { ...env };
-  for (const [name, value] of Object.entries(patch)) {
-    if (value === undefined) delete next[name];
-    else next[name] = value;
-  }
-  return next;
 }
 
 function workerCount(project: ProjectModel, options: RoleInstanceOptions): number {

@@ -21,7 +21,7 @@ import { HealthProber } from './health-probe.js';
 import type { HealthProbeSettings, ProbeTarget } from './health-probe.js';
 import type { WorkerAddress } from '../workers/worker.js';
 import type { BalancerMember, BalancerPolicy } from './load-balancer.js';
-import { RoleInstance, withVariables } from './role-instance.js';
+import { RoleInstance } from './role-instance.js';
 import type { InstanceSnapshot, SiteEventMap } from './role-instance.js';
 import type { LogCapture } from '../logs/log-capture.js';
 
@@ -59,6 +59,11 @@ export interface SiteHostOptions {
   /** Variables every worker of every instance gets on top of `env` (identity, slot settings). */
   readonly extraEnv?: Readonly<Record<string, string>>;
   /**
+   * Settings given to workers as variables, between `env` and `extraEnv` (which wins); replaced as a whole by
+   * setSettingsEnv, so a removed setting falls back to `env`'s value.
+   */
+  readonly settingsEnv?: Readonly<Record<string, string>>;
+  /**
    * What `azure.RoleEnvironment` answers in every instance (service-runtime.ts): the deployment, the web role's
    * name (worker role instances get their own) and the role settings (`workerRoleSettings` for a worker role
    * that has its own, `settings` otherwise).
@@ -78,6 +83,12 @@ export interface RoleEnvironmentOptions {
   readonly settings: Readonly<Record<string, string>>;
   /** Worker roles' own settings, by role name (the cscfg `<Role>` of each). */
   readonly workerRoleSettings?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** The variables that name an instance (and a worker role's role), as #newInstance and #newWorkerRoleInstance set them. */
+function identityOf(role: RoleInstance): Record<string, string> {
+  const { CLOUDBENCH_ROLE, CLOUDBENCH_INSTANCE_ID } = role.options.env;
+  return { ...(role.options.background && CLOUDBENCH_ROLE !== undefined ? { CLOUDBENCH_ROLE } : {}), CLOUDBENCH_INSTANCE_ID: CLOUDBENCH_INSTANCE_ID ?? role.name };
 }
 
 export interface WorkerRoleConfig {
@@ -226,17 +237,21 @@ export class SiteHost {
     return { roleEnvironment: { deploymentId: re.deploymentId, roleName, settings: this.#settingsOf(roleName) } };
   }
 
-  /** Changes to options.extraEnv, for instances created from now on (setVariables). */
-  #variables: Record<string, string | undefined> = {};
+  /** The settings layer of the workers' variables (options.settingsEnv, then setSettingsEnv's). */
+  #settingsEnv: Readonly<Record<string, string>> | undefined;
 
-  /** Variables every worker of every instance gets from its next start on (RoleInstance.setVariables); `undefined` removes one. */
-  setVariables(patch: Readonly<Record<string, string | undefined>>): void {
-    this.#variables = { ...this.#variables, ...patch };
-    for (const role of this.allInstances) role.setVariables(patch);
+  /**
+   * New settings as variables: every instance's workers get them from their next start (RoleInstance.setEnvironment),
+   * new instances at once; a setting no longer there falls back to the base environment's value.
+   */
+  setSettingsEnv(settings: Readonly<Record<string, string>>): void {
+    this.#settingsEnv = settings;
+    for (const role of this.allInstances) role.setEnvironment(this.#instanceEnv(identityOf(role)));
   }
 
-  #instanceEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-    return { ...withVariables({ ...(this.options.env ?? process.env), ...this.options.extraEnv }, this.#variables), ...extra };
+  /** Base environment, then the settings, then extraEnv, then the instance's identity. */
+  #instanceEnv(identity: Record<string, string>): NodeJS.ProcessEnv {
+    return { ...(this.options.env ?? process.env), ...(this.#settingsEnv ?? this.options.settingsEnv), ...this.options.extraEnv, ...identity };
   }
 
   /** New role settings (a configuration edit): every instance's RoleEnvironment reports `changed`; new instances start with them. */

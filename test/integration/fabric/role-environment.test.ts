@@ -26,7 +26,7 @@ async function start(instances?: number, env: Record<string, string> = {}): Prom
     workers: 1,
     instances: instances ?? config.instances,
     env: { ...process.env, NODE_PATH: `${ROOT}node_modules`, ...env },
-    extraEnv: { ...config.localSettings },
+    settingsEnv: config.localSettings,
     workerRoles: config.workerRoles,
     roleEnvironment: { deploymentId: 'local', webRole: config.webRole, settings: config.localSettings, workerRoleSettings: config.workerRoleSettings['local'] },
   });
@@ -69,6 +69,15 @@ describe('azure.RoleEnvironment in a role instance', () => {
     expect(JSON.parse(readFileSync(report, 'utf8'))).toEqual({ settings: { Greeting: 'Hello, worker' }, roleName: 'TaskWorker', id: 'TaskWorker_IN_0' });
     // The web role, listed after it in the cscfg, keeps its own.
     expect(await json(`${host.url}settings`)).toEqual({ StorageAccount: 'devstoreaccount1', Greeting: 'Hello & welcome' });
+  });
+
+  it('gives workers started after a settings edit the new variables, and the base value back for a removed setting', async () => {
+    host = await start(undefined, { Greeting: 'from the shell' });
+    expect(await json(`${host.url}env`)).toEqual({ Greeting: 'Hello & welcome' });
+    host.setSettingsEnv({ StorageAccount: 'devstoreaccount1' });
+    expect(await json(`${host.url}env`)).toEqual({ Greeting: 'Hello & welcome' }); // running workers keep theirs
+    expect(await json(`${host.url}recycle`)).toBe('recycling');
+    await waitFor(async () => (await json(`${host!.url}env`)).Greeting === 'from the shell', 10_000, 'a recycled worker with the base value');
   });
 
   it('tells a listening app about changed settings, and the next read has them', async () => {

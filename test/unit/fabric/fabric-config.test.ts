@@ -72,6 +72,17 @@ describe('fabric configuration', () => {
     expect(json).toMatchObject({ instances: 2, localSettings: { Who: 'web-local' } });
     expect(json.environments).toMatchObject([{ name: 'cloud', instances: 4, settings: { Who: 'json', Region: 'eu' } }]);
     expect(json.workerRoleSettings).toEqual({ local: { consumer: { Who: 'consumer-local' } }, cloud: { consumer: { Who: 'json', Region: 'eu' } } });
+    // A cscfg with no web role is no environment (the default one stays), and only the web role's count is checked.
+    const workersOnly = loadFabricConfig(folder({
+      'ServiceDefinition.csdef': '<ServiceDefinition><WebRole name="Site"/><WorkerRole name="Jobs"><Runtime><EntryPoint><ProgramEntryPoint commandLine="node jobs.js"/></EntryPoint></Runtime></WorkerRole></ServiceDefinition>',
+      'ServiceConfiguration.Cloud.cscfg': `<ServiceConfiguration>${role('Jobs', 1, 'jobs-cloud').replace('count="1"', 'count="0"')}</ServiceConfiguration>`,
+    }));
+    expect(workersOnly.environments.map((e) => e.name)).toEqual(['test']);
+    expect(workersOnly.workerRoleSettings).toEqual({ cloud: { Jobs: { Who: 'jobs-cloud' } } });
+    // Two files for one environment (names differing in case) are refused rather than merged.
+    if (process.platform === 'linux') {
+      expect(() => loadFabricConfig(folder({ 'ServiceConfiguration.Cloud.cscfg': `<ServiceConfiguration>${role('web', 1, 'a')}</ServiceConfiguration>`, 'ServiceConfiguration.cloud.cscfg': `<ServiceConfiguration>${role('web', 2, 'b')}</ServiceConfiguration>` }))).toThrow(/ServiceConfiguration\.Cloud\.cscfg configures the cloud environment too; keep one/);
+    }
     // Without a csdef the role is "WebRole"; a cscfg naming another takes its first role.
     expect(loadFabricConfig(folder({ 'ServiceConfiguration.Local.cscfg': `<ServiceConfiguration>${role('Other', 2, 'x')}</ServiceConfiguration>` }))).toMatchObject({ webRole: 'WebRole', instances: 2, localSettings: { Who: 'x' } });
     // A csdef without a <WebRole> keeps "WebRole" (not the service's name).
