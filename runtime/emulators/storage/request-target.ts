@@ -65,9 +65,10 @@ export function authorizationAccount(header: string | undefined): string | undef
 
 /**
  * Returns undefined when no known account can be found (the caller answers with an error naming both URL
- * styles). `bare`: the account a bare URL (no account in host or path) falls back to, from the request's
- * credentials (see above; asked only when the URL names no account), and which resource paths a bare URL of this service can have: a path-style URL with
- * a mistyped account (`/devstoreacount1/mytable`) is not one, and keeps its clear 404.
+ * styles). `bare`, for URLs that name no account in host or path: `signedBy` gives the account the request's
+ * credentials name (see above; asked only for such URLs), and `shape` says which resource paths a bare URL of
+ * this service can have, so a path-style URL with a mistyped account (`/devstoreacount1/mytable`) is not one
+ * and keeps its clear 404.
  */
 export function resolveTarget(
   hostHeader: string | undefined,
